@@ -1,0 +1,22 @@
+namespace GpuDqn.Kernels;
+
+/// <summary>Splits host work over cores only when there is enough of it to pay for the threads.</summary>
+public static class HostParallel
+{
+    /// <summary>Runs body(start, end) over [0, n) in contiguous chunks of at least <paramref name="minChunk"/>.</summary>
+    public static void For(long n, long minChunk, Action<long, long> body)
+    {
+        int workers = (int)Math.Min(Environment.ProcessorCount, Math.Max(1, n / Math.Max(1, minChunk)));
+        if (workers <= 1)
+        {
+            body(0, n);
+            return;
+        }
+        long chunk = (n + workers - 1) / workers;
+        Parallel.For(0, workers, w =>
+        {
+            long start = w * chunk, end = Math.Min(n, start + chunk);
+            if (start < end) body(start, end);
+        });
+    }
+}

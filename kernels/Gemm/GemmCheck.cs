@@ -1,0 +1,46 @@
+using GpuDqn.Engine;
+using GpuDqn.SelfTest;
+
+namespace GpuDqn.Kernels;
+
+internal sealed class GemmCheck : IOpChecks
+{
+    public IEnumerable<OpCase> Cases()
+    {
+        var shapes = new (int m, int n, int k)[] { (1, 1, 1), (1, 7, 13), (33, 17, 65), (32, 130, 257), (128, 84, 120), (70, 3, 300) };
+        foreach (var (m, n, k) in shapes)
+            foreach (bool ta in new[] { false, true })
+                foreach (bool tb in new[] { false, true })
+                {
+                    bool epilogue = ta == tb;  // exercise beta, bias and ReLU on half of the cases
+                    yield return new OpCase("gemm", $"{m}x{n}x{k} {(ta ? "T" : "N")}{(tb ? "T" : "N")}{(epilogue ? " +beta,bias,relu" : "")}",
+                        (device, seed) => Run(device, seed, m, n, k, ta, tb, epilogue));
+                }
+    }
+
+    private static double Run(Device device, int seed, int m, int n, int k, bool ta, bool tb, bool epilogue)
+    {
+        var rng = new Random(seed);
+        var a = Reference.Uniform(rng, (long)m * k);
+        var b = Reference.Uniform(rng, (long)k * n);
+        var c0 = Reference.Uniform(rng, (long)m * n);
+        var bias = Reference.Uniform(rng, n);
+        float alpha = epilogue ? 0.75f : 1f, beta = epilogue ? 0.5f : 0f;
+        var ta_ = device.FromArray(a, ta ? [k, m] : [m, k]);
+        var tb_ = device.FromArray(b, tb ? [n, k] : [k, n]);
+        var tc = device.FromArray(c0, m, n);
+        Gemm.Run(ta_, ta, tb_, tb, tc, alpha, beta, epilogue ? device.FromArray(bias, n) : null, relu: epilogue);
+        var want = new double[m * n];
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double acc = 0;
+                for (int p = 0; p < k; p++)
+                    acc += (double)a[ta ? p * m + i : i * k + p] * b[tb ? j * k + p : p * n + j];
+                double v = alpha * acc + beta * c0[i * n + j];
+                if (epilogue) v = Math.Max(v + bias[j], 0);
+                want[i * n + j] = v;
+            }
+        return Reference.MaxRelError(tc.ToArray(), want);
+    }
+}

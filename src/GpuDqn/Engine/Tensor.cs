@@ -1,0 +1,127 @@
+using ILGPU;
+
+namespace GpuDqn.Engine;
+
+/// <summary>Shape arithmetic and the shape checks that ops share.</summary>
+public static class Shape
+{
+    public static long Count(ReadOnlySpan<int> shape)
+    {
+        long n = 1;
+        foreach (int d in shape)
+        {
+            if (d < 0) throw new ArgumentException($"negative dimension {d} in shape [{string.Join(", ", shape.ToArray())}]");
+            n *= d;
+        }
+        return n;
+    }
+
+    public static string Format(ReadOnlySpan<int> shape) => "[" + string.Join(", ", shape.ToArray()) + "]";
+}
+
+/// <summary>
+/// A dense, row-major view of <see cref="Length"/> elements starting at <see cref="Offset"/>
+/// in a <see cref="DeviceBuffer{T}"/>. Views share storage (reshape and slicing copy nothing);
+/// data crosses to the host only through <see cref="Upload"/> and <see cref="ToArray"/>.
+/// </summary>
+public sealed class Tensor<T> where T : unmanaged
+{
+    public DeviceBuffer<T> Buffer { get; }
+    public long Offset { get; }
+    public int[] Shape { get; }
+    public long Length { get; }
+    public Device Device => Buffer.Device;
+    public int Rank => Shape.Length;
+
+    public Tensor(DeviceBuffer<T> buffer, long offset, params int[] shape)
+    {
+        Buffer = buffer;
+        Offset = offset;
+        Shape = (int[])shape.Clone();
+        Length = Engine.Shape.Count(shape);
+        if (offset < 0 || offset + Length > buffer.Length)
+            throw new ArgumentException($"view of {Length} elements at offset {offset} does not fit a buffer of {buffer.Length}");
+    }
+
+    public int Dim(int axis) => Shape[axis < 0 ? axis + Rank : axis];
+
+    /// <summary>The same elements under another shape; one dimension may be -1 (inferred).</summary>
+    public Tensor<T> Reshape(params int[] shape)
+    {
+        var s = (int[])shape.Clone();
+        int infer = Array.IndexOf(s, -1);
+        if (infer >= 0)
+        {
+            long rest = 1;
+            for (int i = 0; i < s.Length; i++) if (i != infer) rest *= s[i];
+            if (rest == 0 || Length % rest != 0)
+                throw new ArgumentException($"cannot reshape {Engine.Shape.Format(Shape)} to {Engine.Shape.Format(shape)}");
+            s[infer] = (int)(Length / rest);
+        }
+        if (Engine.Shape.Count(s) != Length)
+            throw new ArgumentException($"cannot reshape {Engine.Shape.Format(Shape)} ({Length} elements) to {Engine.Shape.Format(s)}");
+        return new Tensor<T>(Buffer, Offset, s);
+    }
+
+    /// <summary>A view of <paramref name="shape"/> starting <paramref name="offset"/> elements into this one.</summary>
+    public Tensor<T> Slice(long offset, params int[] shape)
+    {
+        if (offset < 0 || offset + Engine.Shape.Count(shape) > Length)
+            throw new ArgumentOutOfRangeException(nameof(offset), $"slice {Engine.Shape.Format(shape)} at {offset} exceeds tensor of {Length}");
+        return new Tensor<T>(Buffer, Offset + offset, shape);
+    }
+
+    /// <summary>Rows [start, start+count) along the first axis.</summary>
+    public Tensor<T> Rows(int start, int count)
+    {
+        long row = Length / Math.Max(1, Shape[0]);
+        var s = (int[])Shape.Clone();
+        s[0] = count;
+        return Slice(start * row, s);
+    }
+
+    public void Upload(ReadOnlySpan<T> data)
+    {
+        if (data.Length != Length)
+            throw new ArgumentException($"upload of {data.Length} elements into a tensor of {Length} {Engine.Shape.Format(Shape)}");
+        Buffer.CopyFromHost(data, Offset);
+    }
+
+    public void Download(Span<T> destination)
+    {
+        if (destination.Length != Length)
+            throw new ArgumentException($"download of a tensor of {Length} into {destination.Length} elements");
+        Buffer.CopyToHost(destination, Offset);
+    }
+
+    public T[] ToArray()
+    {
+        var a = new T[Length];
+        Download(a);
+        return a;
+    }
+
+    public void CopyTo(Tensor<T> destination)
+    {
+        if (destination.Length != Length)
+            throw new ArgumentException($"copy of {Length} elements into a tensor of {destination.Length}");
+        if (!ReferenceEquals(destination.Device, Device))
+            throw new ArgumentException($"copy between devices {Device.Id} and {destination.Device.Id}: download and upload instead");
+        Buffer.CopyTo(destination.Buffer, Offset, destination.Offset, Length);
+    }
+
+    /// <summary>Sets every element to zero.</summary>
+    public void Clear()
+    {
+        if (Offset == 0 && Length == Buffer.Length) Buffer.Clear();
+        else Upload(new T[Length]);
+    }
+
+    /// <summary>The elements as a span (host device only).</summary>
+    public Span<T> Span => ((HostBuffer<T>)Buffer).Array.AsSpan(checked((int)Offset), checked((int)Length));
+
+    /// <summary>The elements as an ILGPU view (ILGPU devices only).</summary>
+    public ArrayView<T> View => ((IlgpuBuffer<T>)Buffer).View.SubView(Offset, Length);
+
+    public override string ToString() => $"Tensor<{typeof(T).Name}>{Engine.Shape.Format(Shape)} on {Device.Id}";
+}
