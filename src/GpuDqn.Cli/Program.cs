@@ -1,1 +1,3 @@
-return 0;
+using GpuDqn.Cli;
+
+return Cli.Run(args);

@@ -1,0 +1,127 @@
+using GpuDqn.Engine;
+
+namespace GpuDqn.Envs;
+
+/// <summary>
+/// N user <see cref="IEnvironment"/>s stepped on the host (in parallel when N is large), with
+/// auto-reset. Per step: one download of the actions, one upload of the packed observations,
+/// next observations and rewards for all environments, and one of their done flags.
+/// </summary>
+public sealed class HostVectorEnv : IVectorEnv
+{
+    private readonly IEnvironment[] envs;
+    private readonly int obsSize;
+    private readonly float[] packed;          // [obs | next_obs | reward] for all envs
+    private readonly Tensor<float> packedDevice;
+    private readonly byte[] flags;            // [terminated | truncated]
+    private readonly Tensor<byte> flagsDevice;
+    private readonly int[] actions;
+    private readonly float[] returns;
+    private readonly int[] lengths;
+    private readonly List<EpisodeStats> finished = [];
+    private readonly EpisodeStats?[] finishedThisStep;
+    private readonly StepTensors step;
+    private int episodeSeed;
+
+    public Device Device { get; }
+    public int NumEnvs => envs.Length;
+    public int[] ObservationShape { get; }
+    public int NumActions { get; }
+    public Tensor<float> Observations { get; }
+
+    public HostVectorEnv(Device device, Func<int, IEnvironment> factory, int numEnvs)
+    {
+        if (numEnvs <= 0) throw new ArgumentOutOfRangeException(nameof(numEnvs), $"num_envs must be positive, got {numEnvs}");
+        Device = device;
+        envs = Enumerable.Range(0, numEnvs).Select(factory).ToArray();
+        ObservationShape = envs[0].ObservationShape;
+        NumActions = envs[0].NumActions;
+        if (NumActions <= 0) throw new ArgumentException($"environment reports {NumActions} actions");
+        obsSize = (int)Shape.Count(ObservationShape);
+        int n = numEnvs;
+        packed = new float[n * (2 * obsSize + 1)];
+        packedDevice = device.Zeros<float>(packed.Length);
+        flags = new byte[2 * n];
+        flagsDevice = device.Zeros<byte>(flags.Length);
+        Observations = packedDevice.Slice(0, [n, .. ObservationShape]);
+        step = new StepTensors(
+            packedDevice.Slice((long)n * obsSize, [n, .. ObservationShape]),
+            packedDevice.Slice(2L * n * obsSize, n),
+            flagsDevice.Slice(0, n),
+            flagsDevice.Slice(n, n));
+        actions = new int[n];
+        returns = new float[n];
+        lengths = new int[n];
+        finishedThisStep = new EpisodeStats?[n];
+    }
+
+    public void Reset(int seed)
+    {
+        episodeSeed = seed;
+        for (int i = 0; i < envs.Length; i++) SetObs(0, i, envs[i].Reset(seed + i));
+        Array.Clear(returns);
+        Array.Clear(lengths);
+        packedDevice.Upload(packed);
+    }
+
+    public StepTensors Step(Tensor<int> deviceActions)
+    {
+        if (deviceActions.Length != envs.Length)
+            throw new ArgumentException($"got {deviceActions.Length} actions for {envs.Length} environments");
+        deviceActions.Download(actions);
+        int n = envs.Length;
+        Kernels.HostParallel.For(n, 64, (start, end) =>
+        {
+            for (int i = (int)start; i < end; i++)
+            {
+                int a = actions[i];
+                if ((uint)a >= (uint)NumActions)
+                    throw new ArgumentOutOfRangeException(nameof(deviceActions), $"action {a} for env {i} is outside 0..{NumActions - 1}");
+                var r = envs[i].Step(a);
+                SetObs(1, i, r.Observation);
+                packed[2 * n * obsSize + i] = r.Reward;
+                flags[i] = r.Terminated ? (byte)1 : (byte)0;
+                flags[n + i] = r.Truncated ? (byte)1 : (byte)0;
+                returns[i] += r.Reward;
+                lengths[i]++;
+                if (r.Terminated || r.Truncated)
+                {
+                    finishedThisStep[i] = new EpisodeStats(i, returns[i], lengths[i]);
+                    returns[i] = 0;
+                    lengths[i] = 0;
+                    SetObs(0, i, envs[i].Reset());
+                }
+                else SetObs(0, i, r.Observation);
+            }
+        });
+        // Collected per env inside the parallel loop, appended in env order: deterministic.
+        for (int i = 0; i < n; i++)
+            if (finishedThisStep[i] is { } ep)
+            {
+                finished.Add(ep);
+                finishedThisStep[i] = null;
+            }
+        packedDevice.Upload(packed);
+        flagsDevice.Upload(flags);
+        return step;
+    }
+
+    private void SetObs(int which, int env, float[] obs)
+    {
+        if (obs.Length != obsSize)
+            throw new ArgumentException($"environment {env} returned an observation of {obs.Length} values, expected {obsSize} {Shape.Format(ObservationShape)}");
+        obs.CopyTo(packed, (long)which * envs.Length * obsSize + (long)env * obsSize);
+    }
+
+    public IReadOnlyList<EpisodeStats> DrainFinishedEpisodes()
+    {
+        var list = finished.ToList();
+        finished.Clear();
+        return list;
+    }
+
+    public void Dispose() { }
+
+    /// <summary>The seed of the last reset (for reporting).</summary>
+    public int Seed => episodeSeed;
+}

@@ -1,0 +1,58 @@
+using GpuDqn.Engine;
+
+namespace GpuDqn.Nn;
+
+/// <summary>
+/// The activation (and, for training, activation-gradient) buffers of one forward pass of a
+/// <see cref="Sequential"/> at a fixed batch size, allocated once and reused every step. Values
+/// and gradients each live in one buffer, so zeroing all gradients is one memset. A network
+/// forwarded on two inputs in the same step (online Q(s) and Q(s')) uses two of these.
+/// </summary>
+public sealed class Activations
+{
+    public int Batch { get; }
+    public bool HasGrads => grads is not null;
+    private readonly DeviceBuffer<float> values;
+    private readonly DeviceBuffer<float>? grads;
+    internal Tensor<float>[] Outputs { get; }
+    internal Tensor<float>?[] OutputGrads { get; }
+
+    internal Activations(Sequential net, Device device, int batch, bool withGrads)
+    {
+        if (batch <= 0) throw new ArgumentOutOfRangeException(nameof(batch), $"batch size must be positive, got {batch}");
+        Batch = batch;
+        var layers = net.Layers;
+        long valueTotal = 0, gradTotal = 0;
+        foreach (var l in layers)
+        {
+            long n = batch * Shape.Count(l.OutputShape);
+            if (!l.ValueAliasesInput) valueTotal += n;
+            if (!l.GradAliasesInput) gradTotal += n;
+        }
+        values = device.Allocate<float>(valueTotal);
+        grads = withGrads ? device.Allocate<float>(gradTotal) : null;
+        Outputs = new Tensor<float>[layers.Count];
+        OutputGrads = new Tensor<float>?[layers.Count];
+        long vo = 0, go = 0;
+        for (int i = 0; i < layers.Count; i++)
+        {
+            var l = layers[i];
+            int[] shape = [batch, .. l.OutputShape];
+            long n = Shape.Count(shape);
+            if (l.ValueAliasesInput && i > 0) Outputs[i] = Outputs[i - 1].Reshape(shape);
+            else { Outputs[i] = new Tensor<float>(values, vo, shape); vo += n; }
+            if (grads is null) continue;
+            if (l.GradAliasesInput && i > 0) OutputGrads[i] = OutputGrads[i - 1]!.Reshape(shape);
+            else { OutputGrads[i] = new Tensor<float>(grads, go, shape); go += n; }
+        }
+    }
+
+    /// <summary>The network output of the last forward pass [batch, ...].</summary>
+    public Tensor<float> Output => Outputs[^1];
+
+    /// <summary>Where the caller writes ∂L/∂output before <see cref="Tape.Backward"/>.</summary>
+    public Tensor<float> OutputGrad => OutputGrads[^1] ?? throw new InvalidOperationException("these activations were made without gradients (withGrads: false)");
+
+    /// <summary>Zeroes every activation gradient (they accumulate with +=).</summary>
+    public void ZeroGrads() => grads?.Clear();
+}

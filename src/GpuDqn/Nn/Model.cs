@@ -1,0 +1,68 @@
+using GpuDqn.Engine;
+
+namespace GpuDqn.Nn;
+
+/// <summary>
+/// A network's structure plus its parameters and gradients on a device, each one flat
+/// tensor: an optimizer step, zeroing the gradients, a target-network copy and Polyak
+/// averaging are one kernel each.
+/// </summary>
+public sealed class Model
+{
+    public Sequential Net { get; }
+    public Device Device { get; }
+    public Tensor<float> Parameters { get; }
+    public Tensor<float> Gradients { get; }
+
+    public Model(Sequential net, Device device, int seed)
+    {
+        Net = net;
+        Device = device;
+        Parameters = device.FromArray(net.InitialParameters(seed), (int)net.ParameterCount);
+        Gradients = device.Zeros<float>((int)net.ParameterCount);
+    }
+
+    /// <summary>A second model of the same structure with a copy of these parameters (a target network).</summary>
+    public Model Clone()
+    {
+        var m = new Model(Net, Device, 0);
+        Parameters.CopyTo(m.Parameters);
+        return m;
+    }
+
+    public void ZeroGrad() => Gradients.Buffer.Clear();
+
+    public Activations CreateActivations(int batch, bool withGrads) => Net.CreateActivations(Device, batch, withGrads);
+
+    /// <summary>Forward pass; with a tape, records the backward into <see cref="Gradients"/>.</summary>
+    public Tensor<float> Forward(Tensor<float> x, Activations acts, Tape? tape = null) =>
+        Net.Forward(Parameters, Variable.Constant(x), acts, tape, tape is null ? null : Gradients);
+}
+
+/// <summary>The networks GpuDqn ships: an MLP, the MinAtar network and the Nature DQN network.</summary>
+public static class Networks
+{
+    /// <summary>Linear → ReLU → ... → Linear(actions), like CleanRL's CartPole Q-network (120, 84).</summary>
+    public static Sequential Mlp(int observations, int actions, params int[] hidden)
+    {
+        var layers = new List<Layer>();
+        int d = observations;
+        foreach (int h in hidden)
+        {
+            layers.Add(new Linear(d, h));
+            layers.Add(new Relu());
+            d = h;
+        }
+        layers.Add(new Linear(d, actions));
+        return new Sequential([observations], [.. layers]);
+    }
+
+    /// <summary>MinAtar's DQN: conv 16 3×3 → ReLU → flatten → 128 → ReLU → actions, input [C, 10, 10].</summary>
+    public static Sequential MinAtar(int channels, int actions) => new([channels, 10, 10],
+        new Conv2d(channels, 16, 3), new Relu(), new Flatten(), new Linear(16 * 8 * 8, 128), new Relu(), new Linear(128, actions));
+
+    /// <summary>The Nature DQN network for [4, 84, 84] inputs.</summary>
+    public static Sequential Nature(int actions, int frames = 4) => new([frames, 84, 84],
+        new Conv2d(frames, 32, 8, 4), new Relu(), new Conv2d(32, 64, 4, 2), new Relu(), new Conv2d(64, 64, 3, 1), new Relu(),
+        new Flatten(), new Linear(3136, 512), new Relu(), new Linear(512, actions));
+}

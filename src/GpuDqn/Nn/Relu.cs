@@ -1,0 +1,24 @@
+using GpuDqn.Engine;
+
+namespace GpuDqn.Nn;
+
+/// <summary>max(x, 0). After a Linear or Conv2d layer the ReLU is fused into that layer's
+/// epilogue and this layer only does the backward mask (its output aliases its input).</summary>
+public sealed class Relu : Layer
+{
+    internal bool Fused { get; set; }
+    internal override bool ValueAliasesInput => Fused;
+
+    protected override int[] ComputeOutputShape(int[] inputShape) => inputShape;
+
+    public override void Forward(Tensor<float> p, Tensor<float> x, Tensor<float> y)
+    {
+        if (!Fused) Kernels.Relu.Forward(x, y);
+    }
+
+    // dx += dy where y > 0 (y > 0 exactly where the pre-activation was, fused or not).
+    public override void Backward(Tensor<float> p, Tensor<float> x, Tensor<float> y, Tensor<float> dy, Tensor<float>? dx, Tensor<float> dp)
+    {
+        if (dx is not null) Kernels.Relu.Backward(y, dy, dx);
+    }
+}

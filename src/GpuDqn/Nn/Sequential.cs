@@ -1,0 +1,102 @@
+using GpuDqn.Engine;
+
+namespace GpuDqn.Nn;
+
+/// <summary>
+/// A chain of layers over a fixed per-sample input shape. It holds structure only: the
+/// parameters are one flat tensor passed in (so an online and a target network share one
+/// Sequential), and activations are an <see cref="Activations"/> passed in. Parameter names
+/// follow torch.nn.Sequential ("0.weight", "0.bias", "3.weight", ...), so checkpoints load into
+/// the equivalent PyTorch module.
+/// </summary>
+public sealed class Sequential
+{
+    public IReadOnlyList<Layer> Layers { get; }
+    public int[] InputShape { get; }
+    public int[] OutputShape => Layers[^1].OutputShape;
+    public long ParameterCount { get; }
+
+    public Sequential(int[] inputShape, params Layer[] layers)
+    {
+        if (layers.Length == 0) throw new ArgumentException("a Sequential needs at least one layer", nameof(layers));
+        InputShape = (int[])inputShape.Clone();
+        Layers = layers;
+        int[] shape = InputShape;
+        long offset = 0;
+        for (int i = 0; i < layers.Length; i++)
+        {
+            if (Array.IndexOf(layers, layers[i]) != i)
+                throw new ArgumentException($"layer {i} appears twice in the Sequential; create a new layer instead");
+            layers[i].Build(shape);
+            layers[i].ParameterOffset = offset;
+            offset += layers[i].ParameterCount;
+            shape = layers[i].OutputShape;
+            // A ReLU right after a Linear or Conv2d runs in that layer's epilogue.
+            if (layers[i] is Relu r && i > 0 && layers[i - 1] is Linear or Conv2d)
+            {
+                r.Fused = true;
+                if (layers[i - 1] is Linear lin) lin.FusedRelu = true;
+                else ((Conv2d)layers[i - 1]).FusedRelu = true;
+            }
+        }
+        ParameterCount = offset;
+    }
+
+    /// <summary>(name, offset in the flat buffer, shape) of every parameter tensor, PyTorch's order.</summary>
+    public IEnumerable<(string Name, long Offset, int[] Shape)> NamedParameters()
+    {
+        for (int i = 0; i < Layers.Count; i++)
+            foreach (var (name, off, shape) in Layers[i].ParameterLayout())
+                yield return ($"{i}.{name}", Layers[i].ParameterOffset + off, shape);
+    }
+
+    /// <summary>PyTorch's default initialisation, drawn from <paramref name="seed"/>.</summary>
+    public float[] InitialParameters(int seed)
+    {
+        var p = new float[ParameterCount];
+        var rng = new Random(seed);
+        foreach (var l in Layers)
+            l.Initialize(p.AsSpan((int)l.ParameterOffset, (int)l.ParameterCount), rng);
+        return p;
+    }
+
+    public Activations CreateActivations(Device device, int batch, bool withGrads) => new(this, device, batch, withGrads);
+
+    private Tensor<float> Slice(Tensor<float> flat, Layer l) => flat.Slice(l.ParameterOffset, (int)l.ParameterCount);
+
+    /// <summary>
+    /// Runs the layers on <paramref name="x"/> [batch, ...InputShape] with parameters
+    /// <paramref name="parameters"/>. With a tape, records each layer's backward, which will
+    /// accumulate into <paramref name="gradients"/> (the flat gradient buffer) and into the
+    /// activation gradients; dL/dx is computed only when <paramref name="x"/> needs it.
+    /// </summary>
+    public Tensor<float> Forward(Tensor<float> parameters, Variable x, Activations acts, Tape? tape = null, Tensor<float>? gradients = null)
+    {
+        if (parameters.Length != ParameterCount)
+            throw new ArgumentException($"parameters have {parameters.Length} elements, this network has {ParameterCount}");
+        int[] expected = [acts.Batch, .. InputShape];
+        if (!x.Shape.AsSpan().SequenceEqual(expected))
+            throw new ArgumentException($"input has shape {Shape.Format(x.Shape)}, expected {Shape.Format(expected)}");
+        if (tape is not null && (gradients is null || !acts.HasGrads))
+            throw new ArgumentException("recording on a tape needs a gradient buffer and activations made with gradients");
+        if (gradients is not null && gradients.Length != ParameterCount)
+            throw new ArgumentException($"gradients have {gradients.Length} elements, this network has {ParameterCount}");
+
+        var input = x;
+        for (int i = 0; i < Layers.Count; i++)
+        {
+            var layer = Layers[i];
+            var p = Slice(parameters, layer);
+            var y = acts.Outputs[i];
+            layer.Forward(p, input.Value, y);
+            if (tape is not null)
+            {
+                var (xi, dy, dx, dp) = (input.Value, acts.OutputGrads[i]!, input.Grad, Slice(gradients!, layer));
+                if (layer.GradAliasesInput && dx is null) { }  // a reshape of a gradient-free input: nothing flows
+                else tape.Record(() => layer.Backward(p, xi, y, dy, dx, dp));
+            }
+            input = new Variable(y, acts.OutputGrads[i]);
+        }
+        return acts.Output;
+    }
+}

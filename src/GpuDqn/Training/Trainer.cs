@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using GpuDqn.Engine;
+using GpuDqn.Envs;
+using GpuDqn.Kernels;
+using GpuDqn.Nn;
+
+namespace GpuDqn.Training;
+
+/// <summary>What a finished run reports.</summary>
+public sealed record TrainResult(string RunDirectory, long Steps, double WallSeconds, double StepsPerSecond,
+    EvalResult? FinalEval, IReadOnlyList<(long Step, EvalResult Eval)> Evals);
+
+/// <summary>
+/// The DQN run loop. Per vector step: act ε-greedily on the device, step all environments,
+/// store the transitions, and every train_frequency steps sample a batch and update. Only
+/// logging crosses to the host (every log_every steps).
+/// </summary>
+public sealed class Trainer
+{
+    public TrainConfig Config { get; }
+    public TextWriter Log { get; }
+
+    public Trainer(TrainConfig config, TextWriter? log = null)
+    {
+        Config = config.Validate();
+        Log = log ?? TextWriter.Null;
+    }
+
+    public TrainResult Run(Device device)
+    {
+        var cfg = Config;
+        using var env = EnvFactory.Create(cfg.Env, device, cfg.NumEnvs, cfg.Seed);
+        var net = EnvFactory.Network(cfg, env.ObservationShape, env.NumActions);
+        var learner = new DqnLearner(cfg, net, device);
+        int obsDim = (int)Shape.Count(env.ObservationShape);
+        var replay = new ReplayBuffer(device, cfg.BufferSize, obsDim, cfg.NumEnvs);
+        var batch = new ReplayBatch(device, cfg.BatchSize, obsDim);
+        var acting = learner.Online.CreateActivations(cfg.NumEnvs, withGrads: false);
+        var actions = device.Zeros<int>(cfg.NumEnvs);
+        var obs = device.Zeros<float>([cfg.NumEnvs, .. env.ObservationShape]);
+        var epsilon = new LinearSchedule(cfg.EpsStart, cfg.EpsEnd, cfg.ExplorationFraction, cfg.TotalSteps);
+        using var run = new RunLog(cfg);
+        Log.WriteLine($"training {cfg.Algo.ToString().ToLowerInvariant()} on {cfg.Env} ({cfg.NumEnvs} envs) on {device.Id}: {device.Name}; network {net.ParameterCount:N0} parameters; run dir {run.Directory}");
+
+        var evals = new List<(long, EvalResult)>();
+        var recent = new Queue<float>();
+        var clock = Stopwatch.StartNew();
+        long step = 0, iteration = 0, nextLog = cfg.LogEvery, nextEval = cfg.EvalEvery > 0 ? cfg.EvalEvery : long.MaxValue;
+        long nextTarget = cfg.TargetUpdateInterval, nextCheckpoint = cfg.CheckpointEvery > 0 ? cfg.CheckpointEvery : long.MaxValue;
+        long trainEvery = Math.Max(1, cfg.TrainFrequency / cfg.NumEnvs);
+        float loss = float.NaN, meanQ = float.NaN;
+        env.Reset(cfg.Seed);
+        while (step < cfg.TotalSteps)
+        {
+            float eps = epsilon.Value(step);
+            // Act: ε-greedy on the online network's Q(s, ·) for all environments.
+            EpsilonGreedy.Select(learner.Online.Forward(env.Observations, acting), eps, (ulong)cfg.Seed, (ulong)iteration, actions);
+            env.Observations.CopyTo(obs);
+            var result = env.Step(actions);
+            replay.Add(obs, actions, result.Rewards, result.Terminated, result.Truncated, result.NextObservations);
+            step += cfg.NumEnvs;
+            iteration++;
+
+            // Learn: every train_frequency steps once learning_starts steps are stored.
+            if (step > cfg.LearningStarts && iteration % trainEvery == 0)
+                for (int g = 0; g < cfg.GradientSteps; g++)
+                {
+                    replay.Sample(batch, (ulong)cfg.Seed, (ulong)learner.Updates, cfg.NSteps, cfg.Gamma);
+                    learner.Update(batch);
+                }
+            if (cfg.Tau >= 1f && step >= nextTarget)
+            {
+                learner.SyncTarget();
+                nextTarget += cfg.TargetUpdateInterval;
+            }
+
+            if (step >= nextLog || step >= cfg.TotalSteps)
+            {
+                nextLog += cfg.LogEvery;
+                if (learner.Updates > 0)
+                {
+                    var s = learner.Scalars.ToArray();
+                    (loss, meanQ) = (s[0], s[1]);
+                }
+                double sps = step / clock.Elapsed.TotalSeconds;
+                foreach (var ep in env.DrainFinishedEpisodes())
+                {
+                    recent.Enqueue(ep.Return);
+                    if (recent.Count > 20) recent.Dequeue();
+                    run.Row(step, "train", ep.Return, ep.Length, loss, meanQ, eps, sps);
+                }
+                string mean = recent.Count > 0 ? $"{recent.Average():F1}" : "-";
+                Log.WriteLine($"step {step,9:N0}  sps {sps,8:N0}  return(20) {mean,7}  eps {eps:F3}  loss {loss,9:G4}  q {meanQ,8:G4}  updates {learner.Updates:N0}");
+                run.Flush();
+            }
+            if (step >= nextEval && step < cfg.TotalSteps)
+            {
+                nextEval += cfg.EvalEvery;
+                var ev = Evaluator.Run(cfg, learner.Online, cfg.EvalEpisodes, cfg.EvalEpsilon, cfg.Seed + 1_000_003);
+                evals.Add((step, ev));
+                run.Row(step, "eval", ev.MeanReturn, ev.MeanLength, loss, meanQ, cfg.EvalEpsilon, step / clock.Elapsed.TotalSeconds);
+                Log.WriteLine($"eval at step {step:N0}: return {ev.MeanReturn:F1} ± {ev.StdReturn:F1} over {ev.Episodes} episodes");
+            }
+            if (step >= nextCheckpoint)
+            {
+                nextCheckpoint += cfg.CheckpointEvery;
+                Checkpoint.Save(run.CheckpointPath, cfg, learner, step, eps);
+            }
+        }
+        device.Synchronize();
+        double wall = clock.Elapsed.TotalSeconds;
+        Checkpoint.Save(run.CheckpointPath, cfg, learner, step, epsilon.Value(step));
+        var final = Evaluator.Run(cfg, learner.Online, cfg.EvalEpisodes, cfg.EvalEpsilon, cfg.Seed + 1_000_003);
+        evals.Add((step, final));
+        run.Row(step, "eval", final.MeanReturn, final.MeanLength, loss, meanQ, cfg.EvalEpsilon, step / wall);
+        run.Flush();
+        Log.WriteLine($"final eval: return {final.MeanReturn:F1} ± {final.StdReturn:F1} over {final.Episodes} episodes; {step:N0} steps in {wall:F1} s ({step / wall:N0} steps/s)");
+        Log.WriteLine($"run saved to {run.Directory}");
+        return new TrainResult(run.Directory, step, wall, step / wall, final, evals);
+    }
+}
