@@ -1,21 +1,435 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace GpuDqn.Kernels;
 
-/// <summary>The host GEMM (placeholder: a plain triple loop; a blocked SIMD kernel replaces it).</summary>
-internal static class GemmHost
+/// <summary>
+/// The host GEMM: C = alpha·op(A)·op(B) + beta·C (+ bias per column, ReLU), row-major.
+/// Goto/BLIS-style blocking: op(B) is packed into KC×NR column panels, op(A) into MC×KC blocks
+/// of MR-row panels, and an MR×NR register-blocked FMA micro-kernel (AVX-512 8×32, AVX2 8×8,
+/// scalar 8×8) walks the packed panels. Large problems split C's columns (or rows) over the
+/// cores; every output element sees the same sequence of operations whatever the split, so
+/// the result does not depend on the thread count or timing. See docs/gemm.md.
+/// </summary>
+internal static unsafe class GemmHost
 {
+    internal enum Isa { Scalar, Avx2, Avx512 }
+
+    /// <summary>The widest micro-kernel this machine runs.</summary>
+    internal static Isa Detected { get; } =
+        Avx512F.IsSupported && Vector512.IsHardwareAccelerated ? Isa.Avx512
+        : Avx2.IsSupported && Fma.IsSupported ? Isa.Avx2 : Isa.Scalar;
+
+    /// <summary>Tests only: run a narrower micro-kernel than <see cref="Detected"/> (null: the detected one).</summary>
+    internal static Isa? ForceIsa { get; set; }
+
+    internal const int MR = 8;
+    internal const int KC = 256, MC = 128, NC = 1024;
+    /// <summary>Below this many flops (2·m·n·k) the whole product runs on the calling thread.</summary>
+    internal const long ParallelFlops = 4L << 20;
+
     public static void Run(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB, Span<float> c,
         int m, int n, int k, float alpha, float beta, ReadOnlySpan<float> bias, bool hasBias, bool relu)
     {
-        for (int i = 0; i < m; i++)
-            for (int j = 0; j < n; j++)
+        if (m <= 0 || n <= 0) return;
+        if (c.Length < (long)m * n) throw new ArgumentException($"c holds {c.Length} values, {m}x{n} needs {(long)m * n}");
+        if (k > 0 && (a.Length < (long)m * k || b.Length < (long)k * n))
+            throw new ArgumentException($"a ({a.Length}) or b ({b.Length}) too small for {m}x{n}x{k}");
+        if (hasBias && bias.Length < n) throw new ArgumentException($"bias holds {bias.Length} values, needs {n}");
+        var isa = ForceIsa is { } f && f < Detected ? f : Detected;
+        fixed (float* pa = a, pb = b, pc = c, pbias = bias)
+        {
+            var job = new Job
             {
-                float acc = 0;
-                for (int p = 0; p < k; p++)
-                    acc += a[transA ? p * m + i : i * k + p] * b[transB ? j * k + p : p * n + j];
-                float v = alpha * acc + (beta != 0 ? beta * c[i * n + j] : 0);
-                if (hasBias) v += bias[j];
-                if (relu) v = MathF.Max(v, 0);
-                c[i * n + j] = v;
+                A = pa, B = pb, C = pc, Bias = hasBias ? pbias : null,
+                TransA = transA, TransB = transB, M = m, N = n, K = k,
+                Alpha = alpha, Beta = beta, Relu = relu, Isa = isa, NR = isa == Isa.Avx512 ? 32 : 8,
+            };
+            if (k == 0)
+            {
+                job.EpilogueOnly();
+                return;
+            }
+            long flops = 2L * m * n * k;
+            int colPanels = (n + job.NR - 1) / job.NR, rowPanels = (m + MR - 1) / MR;
+            if (flops < ParallelFlops || Environment.ProcessorCount < 2 || (colPanels < 2 && rowPanels < 2))
+            {
+                job.Block(0, m, 0, n);
+                return;
+            }
+            // Split the dimension whose other operand is cheaper to pack twice: splitting
+            // columns repacks A (m·k) per worker, splitting rows repacks B (k·n).
+            bool splitCols = colPanels >= 2 && (m <= n || rowPanels < 2);
+            Split(job, splitCols, splitCols ? colPanels : rowPanels);
+        }
+    }
+
+    private static void Split(Job job, bool splitCols, int panels)
+    {
+        HostParallel.For(panels, 1, (s, e) =>
+        {
+            if (splitCols)
+                job.Block(0, job.M, (int)s * job.NR, (int)Math.Min(job.N, e * job.NR));
+            else
+                job.Block((int)s * MR, (int)Math.Min(job.M, e * MR), 0, job.N);
+        });
+    }
+
+    // Per-thread packing buffers, pinned (POH) so their addresses stay put, 64-byte aligned.
+    [ThreadStatic] private static float[]? bufA, bufB;
+
+    private static float* Pinned(ref float[]? buf, int length)
+    {
+        if (buf is null || buf.Length < length + 16)
+            buf = GC.AllocateUninitializedArray<float>(length + 16, pinned: true);
+        nint p = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buf));
+        return (float*)((p + 63) & ~(nint)63);
+    }
+
+    private struct Job
+    {
+        public float* A, B, C, Bias;
+        public bool TransA, TransB, Relu;
+        public int M, N, K, NR;
+        public float Alpha, Beta;
+        public Isa Isa;
+
+        /// <summary>k = 0: C = beta·C (C ignored when beta is 0), then bias and ReLU.</summary>
+        public readonly void EpilogueOnly()
+        {
+            for (long i = 0; i < M; i++)
+                for (int j = 0; j < N; j++)
+                {
+                    float* p = C + i * N + j;
+                    float v = Beta != 0 ? Beta * *p : 0f;
+                    if (Bias != null) v += Bias[j];
+                    if (Relu) v = MathF.Max(v, 0f);
+                    *p = v;
+                }
+        }
+
+        /// <summary>C[i0:i1, j0:j1] over the full K, blocked and packed.</summary>
+        public readonly void Block(int i0, int i1, int j0, int j1)
+        {
+            int nr = NR;
+            int ncMax = Math.Min(NC, j1 - j0), kcMax = Math.Min(KC, K), mcMax = Math.Min(MC, i1 - i0);
+            float* packB = Pinned(ref bufB, (ncMax + nr - 1) / nr * nr * kcMax);
+            float* packA = Pinned(ref bufA, (mcMax + MR - 1) / MR * MR * kcMax);
+            float* tile = stackalloc float[MR * 32 + 16];
+            float* biasTile = stackalloc float[32 + 16];
+            tile = (float*)(((nint)tile + 63) & ~(nint)63);
+            biasTile = (float*)(((nint)biasTile + 63) & ~(nint)63);
+            for (int jc = j0; jc < j1; jc += NC)
+            {
+                int nc = Math.Min(NC, j1 - jc);
+                for (int pc = 0; pc < K; pc += KC)
+                {
+                    int kc = Math.Min(KC, K - pc);
+                    PackB(packB, pc, kc, jc, nc);
+                    var e = new Epilogue
+                    {
+                        Alpha = Alpha,
+                        Beta = pc == 0 ? Beta : 1f,
+                        ReadC = pc != 0 || Beta != 0,
+                        Last = pc + kc >= K,
+                        Relu = Relu && pc + kc >= K,
+                    };
+                    for (int ic = i0; ic < i1; ic += MC)
+                    {
+                        int mc = Math.Min(MC, i1 - ic);
+                        PackA(packA, ic, mc, pc, kc);
+                        for (int jr = 0; jr < nc; jr += nr)
+                        {
+                            int cols = Math.Min(nr, nc - jr);
+                            float* bp = packB + (long)jr * kc;
+                            float* biasP = e.Last && Bias != null ? Bias + jc + jr : null;
+                            for (int ir = 0; ir < mc; ir += MR)
+                            {
+                                int rows = Math.Min(MR, mc - ir);
+                                float* cp = C + (long)(ic + ir) * N + jc + jr;
+                                float* ap = packA + (long)ir * kc;
+                                if (rows == MR && cols == nr)
+                                    Micro(kc, ap, bp, cp, N, biasP, e);
+                                else
+                                    EdgeTile(kc, ap, bp, cp, rows, cols, biasP, e, tile, biasTile);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// A partial tile runs the same micro-kernel on a zero-padded copy of its C (and bias)
+        /// values, so edge outputs see exactly the arithmetic interior outputs do.
+        /// </summary>
+        private readonly void EdgeTile(int kc, float* ap, float* bp, float* cp, int rows, int cols, float* biasP, in Epilogue e, float* tile, float* biasTile)
+        {
+            int nr = NR;
+            new Span<float>(tile, MR * nr).Clear();
+            if (e.ReadC)
+                for (int r = 0; r < rows; r++)
+                    new ReadOnlySpan<float>(cp + (long)r * N, cols).CopyTo(new Span<float>(tile + r * nr, cols));
+            float* bt = null;
+            if (biasP != null)
+            {
+                new Span<float>(biasTile, nr).Clear();
+                new ReadOnlySpan<float>(biasP, cols).CopyTo(new Span<float>(biasTile, cols));
+                bt = biasTile;
+            }
+            Micro(kc, ap, bp, tile, nr, bt, e);
+            for (int r = 0; r < rows; r++)
+                new ReadOnlySpan<float>(tile + r * nr, cols).CopyTo(new Span<float>(cp + (long)r * N, cols));
+        }
+
+        private readonly void Micro(int kc, float* ap, float* bp, float* cp, long ldc, float* bias, in Epilogue e)
+        {
+            switch (Isa)
+            {
+                case Isa.Avx512: Micro512(kc, ap, bp, cp, ldc, bias, e); break;
+                case Isa.Avx2: Micro256(kc, ap, bp, cp, ldc, bias, e); break;
+                default: MicroScalar(kc, ap, bp, cp, ldc, bias, e); break;
+            }
+        }
+
+        /// <summary>
+        /// Packs op(A)[ic:ic+mc, pc:pc+kc] as MR-row panels: panel q holds, for each p, the MR
+        /// values of rows ic+q·MR.. at column pc+p (rows past m are zero).
+        /// </summary>
+        private readonly void PackA(float* dst, int ic, int mc, int pc, int kc)
+        {
+            for (int q = 0; q * MR < mc; q++)
+            {
+                int r0 = ic + q * MR, rows = Math.Min(MR, mc - q * MR);
+                float* d = dst + (long)q * MR * kc;
+                if (TransA)
+                {
+                    // A is k×m: row p of the stored matrix holds column p of op(A).
+                    for (int p = 0; p < kc; p++)
+                    {
+                        float* s = A + (long)(pc + p) * M + r0;
+                        if (rows == MR) Vector256.Store(Vector256.Load(s), d + p * MR);
+                        else
+                            for (int r = 0; r < MR; r++) d[p * MR + r] = r < rows ? s[r] : 0f;
+                    }
+                }
+                else
+                {
+                    // A is m×k: transpose 8×8 blocks into the panel.
+                    float* s = A + (long)r0 * K + pc;
+                    int p = 0;
+                    if (rows == MR && Avx.IsSupported)
+                        for (; p + 8 <= kc; p += 8)
+                            Transpose8x8(s + p, K, d + p * MR, MR);
+                    for (; p < kc; p++)
+                        for (int r = 0; r < MR; r++) d[p * MR + r] = r < rows ? s[(long)r * K + p] : 0f;
+                }
+            }
+        }
+
+        /// <summary>
+        /// Packs op(B)[pc:pc+kc, jc:jc+nc] as NR-column panels: panel q holds, for each p, the NR
+        /// values of row pc+p at columns jc+q·NR.. (columns past n are zero).
+        /// </summary>
+        private readonly void PackB(float* dst, int pc, int kc, int jc, int nc)
+        {
+            int nr = NR;
+            for (int q = 0; q * nr < nc; q++)
+            {
+                int c0 = jc + q * nr, cols = Math.Min(nr, nc - q * nr);
+                float* d = dst + (long)q * nr * kc;
+                if (!TransB)
+                {
+                    // B is k×n: each row of the panel is a contiguous run of B.
+                    for (int p = 0; p < kc; p++)
+                    {
+                        float* s = B + (long)(pc + p) * N + c0;
+                        float* o = d + p * nr;
+                        if (cols == nr)
+                            for (int j = 0; j < nr; j += 8) Vector256.Store(Vector256.Load(s + j), o + j);
+                        else
+                            for (int j = 0; j < nr; j++) o[j] = j < cols ? s[j] : 0f;
+                    }
+                }
+                else
+                {
+                    // B is n×k: transpose 8×8 blocks (8 columns of op(B) by 8 values of p).
+                    for (int g = 0; g < nr; g += 8)
+                    {
+                        int gc = Math.Min(8, cols - g);
+                        float* s = B + (long)(c0 + g) * K + pc;
+                        int p = 0;
+                        if (gc == 8 && Avx.IsSupported)
+                            for (; p + 8 <= kc; p += 8)
+                                Transpose8x8(s + p, K, d + p * nr + g, nr);
+                        for (; p < kc; p++)
+                            for (int j = 0; j < 8; j++) d[p * nr + g + j] = j < gc ? s[(long)j * K + p] : 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>What a micro-kernel does with its accumulators: C = alpha·acc (+ beta·C) (+ bias) (ReLU).</summary>
+    private struct Epilogue
+    {
+        public float Alpha, Beta;
+        public bool ReadC, Last, Relu;
+    }
+
+    /// <summary>dst[j·ldd + i] = src[i·lds + j] for an 8×8 block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* src, long lds, float* dst, long ldd)
+    {
+        var r0 = Vector256.Load(src); var r1 = Vector256.Load(src + lds);
+        var r2 = Vector256.Load(src + 2 * lds); var r3 = Vector256.Load(src + 3 * lds);
+        var r4 = Vector256.Load(src + 4 * lds); var r5 = Vector256.Load(src + 5 * lds);
+        var r6 = Vector256.Load(src + 6 * lds); var r7 = Vector256.Load(src + 7 * lds);
+        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
+        var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE);
+        var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Vector256.Store(Avx.Permute2x128(u0, u4, 0x20), dst);
+        Vector256.Store(Avx.Permute2x128(u1, u5, 0x20), dst + ldd);
+        Vector256.Store(Avx.Permute2x128(u2, u6, 0x20), dst + 2 * ldd);
+        Vector256.Store(Avx.Permute2x128(u3, u7, 0x20), dst + 3 * ldd);
+        Vector256.Store(Avx.Permute2x128(u0, u4, 0x31), dst + 4 * ldd);
+        Vector256.Store(Avx.Permute2x128(u1, u5, 0x31), dst + 5 * ldd);
+        Vector256.Store(Avx.Permute2x128(u2, u6, 0x31), dst + 6 * ldd);
+        Vector256.Store(Avx.Permute2x128(u3, u7, 0x31), dst + 7 * ldd);
+    }
+
+    // ---------------------------------------------------------------- AVX-512: 8 rows × 32 columns
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Micro512(int kc, float* a, float* b, float* c, long ldc, float* bias, in Epilogue e)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default,
+            c20 = default, c21 = default, c30 = default, c31 = default,
+            c40 = default, c41 = default, c50 = default, c51 = default,
+            c60 = default, c61 = default, c70 = default, c71 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(b);
+            var b1 = Vector512.Load(b + 16);
+            var x = Vector512.Create(a[0]);
+            c00 = Avx512F.FusedMultiplyAdd(x, b0, c00); c01 = Avx512F.FusedMultiplyAdd(x, b1, c01);
+            x = Vector512.Create(a[1]);
+            c10 = Avx512F.FusedMultiplyAdd(x, b0, c10); c11 = Avx512F.FusedMultiplyAdd(x, b1, c11);
+            x = Vector512.Create(a[2]);
+            c20 = Avx512F.FusedMultiplyAdd(x, b0, c20); c21 = Avx512F.FusedMultiplyAdd(x, b1, c21);
+            x = Vector512.Create(a[3]);
+            c30 = Avx512F.FusedMultiplyAdd(x, b0, c30); c31 = Avx512F.FusedMultiplyAdd(x, b1, c31);
+            x = Vector512.Create(a[4]);
+            c40 = Avx512F.FusedMultiplyAdd(x, b0, c40); c41 = Avx512F.FusedMultiplyAdd(x, b1, c41);
+            x = Vector512.Create(a[5]);
+            c50 = Avx512F.FusedMultiplyAdd(x, b0, c50); c51 = Avx512F.FusedMultiplyAdd(x, b1, c51);
+            x = Vector512.Create(a[6]);
+            c60 = Avx512F.FusedMultiplyAdd(x, b0, c60); c61 = Avx512F.FusedMultiplyAdd(x, b1, c61);
+            x = Vector512.Create(a[7]);
+            c70 = Avx512F.FusedMultiplyAdd(x, b0, c70); c71 = Avx512F.FusedMultiplyAdd(x, b1, c71);
+            a += MR;
+            b += 32;
+        }
+        Vector512<float> bias0 = default, bias1 = default;
+        if (bias != null) { bias0 = Vector512.Load(bias); bias1 = Vector512.Load(bias + 16); }
+        Store512(c, c00, c01, bias0, bias1, bias != null, e);
+        Store512(c + ldc, c10, c11, bias0, bias1, bias != null, e);
+        Store512(c + 2 * ldc, c20, c21, bias0, bias1, bias != null, e);
+        Store512(c + 3 * ldc, c30, c31, bias0, bias1, bias != null, e);
+        Store512(c + 4 * ldc, c40, c41, bias0, bias1, bias != null, e);
+        Store512(c + 5 * ldc, c50, c51, bias0, bias1, bias != null, e);
+        Store512(c + 6 * ldc, c60, c61, bias0, bias1, bias != null, e);
+        Store512(c + 7 * ldc, c70, c71, bias0, bias1, bias != null, e);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store512(float* c, Vector512<float> x0, Vector512<float> x1, Vector512<float> bias0, Vector512<float> bias1, bool hasBias, in Epilogue e)
+    {
+        var alpha = Vector512.Create(e.Alpha);
+        x0 *= alpha;
+        x1 *= alpha;
+        if (e.ReadC)
+        {
+            var beta = Vector512.Create(e.Beta);
+            x0 = Avx512F.FusedMultiplyAdd(Vector512.Load(c), beta, x0);
+            x1 = Avx512F.FusedMultiplyAdd(Vector512.Load(c + 16), beta, x1);
+        }
+        if (hasBias) { x0 += bias0; x1 += bias1; }
+        if (e.Relu) { x0 = Avx512F.Max(Vector512<float>.Zero, x0); x1 = Avx512F.Max(Vector512<float>.Zero, x1); }
+        Vector512.Store(x0, c);
+        Vector512.Store(x1, c + 16);
+    }
+
+    // ---------------------------------------------------------------- AVX2 + FMA: 8 rows × 8 columns
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Micro256(int kc, float* a, float* b, float* c, long ldc, float* bias, in Epilogue e)
+    {
+        Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default,
+            c4 = default, c5 = default, c6 = default, c7 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var bv = Vector256.Load(b);
+            c0 = Fma.MultiplyAdd(Vector256.Create(a[0]), bv, c0);
+            c1 = Fma.MultiplyAdd(Vector256.Create(a[1]), bv, c1);
+            c2 = Fma.MultiplyAdd(Vector256.Create(a[2]), bv, c2);
+            c3 = Fma.MultiplyAdd(Vector256.Create(a[3]), bv, c3);
+            c4 = Fma.MultiplyAdd(Vector256.Create(a[4]), bv, c4);
+            c5 = Fma.MultiplyAdd(Vector256.Create(a[5]), bv, c5);
+            c6 = Fma.MultiplyAdd(Vector256.Create(a[6]), bv, c6);
+            c7 = Fma.MultiplyAdd(Vector256.Create(a[7]), bv, c7);
+            a += MR;
+            b += 8;
+        }
+        var biasV = bias != null ? Vector256.Load(bias) : default;
+        Store256(c, c0, biasV, bias != null, e);
+        Store256(c + ldc, c1, biasV, bias != null, e);
+        Store256(c + 2 * ldc, c2, biasV, bias != null, e);
+        Store256(c + 3 * ldc, c3, biasV, bias != null, e);
+        Store256(c + 4 * ldc, c4, biasV, bias != null, e);
+        Store256(c + 5 * ldc, c5, biasV, bias != null, e);
+        Store256(c + 6 * ldc, c6, biasV, bias != null, e);
+        Store256(c + 7 * ldc, c7, biasV, bias != null, e);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store256(float* c, Vector256<float> x, Vector256<float> biasV, bool hasBias, in Epilogue e)
+    {
+        x *= Vector256.Create(e.Alpha);
+        if (e.ReadC) x = Fma.MultiplyAdd(Vector256.Load(c), Vector256.Create(e.Beta), x);
+        if (hasBias) x += biasV;
+        if (e.Relu) x = Avx.Max(Vector256<float>.Zero, x);
+        Vector256.Store(x, c);
+    }
+
+    // ---------------------------------------------------------------- scalar: 8 rows × 8 columns
+
+    private static void MicroScalar(int kc, float* a, float* b, float* c, long ldc, float* bias, in Epilogue e)
+    {
+        float* acc = stackalloc float[MR * 8];
+        for (int i = 0; i < MR * 8; i++) acc[i] = 0f;
+        for (int p = 0; p < kc; p++, a += MR, b += 8)
+            for (int r = 0; r < MR; r++)
+            {
+                float x = a[r];
+                for (int j = 0; j < 8; j++) acc[r * 8 + j] += x * b[j];
+            }
+        for (int r = 0; r < MR; r++)
+            for (int j = 0; j < 8; j++)
+            {
+                float* o = c + r * ldc + j;
+                float v = acc[r * 8 + j] * e.Alpha;
+                if (e.ReadC) v += *o * e.Beta;
+                if (bias != null) v += bias[j];
+                if (e.Relu) v = MathF.Max(v, 0f);
+                *o = v;
             }
     }
 }

@@ -1,0 +1,312 @@
+using System.Runtime.CompilerServices;
+using GpuDqn.Engine;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace GpuDqn.Kernels;
+
+/// <summary>
+/// Conv2d as implicit GEMM on ILGPU. Forward multiplies the virtual im2col matrix
+/// col [N·P·Q, C·R·S] by Wᵀ [C·R·S, K]: each group of 256 threads owns a 64×64 output tile
+/// (4×4 per thread) and walks the reduction in steps of 16, gathering the step's im2col slice
+/// (zero padding included) and the W slice into shared memory. dw [K, C·R·S] = dyᵀ·col is the
+/// same tiling with the reduction over N·P·Q, split into fixed chunks written to a partial
+/// buffer and summed in order by a second pass (no atomics). dx gathers, per element, the
+/// (k, r, s) that touch it. db is a per-channel fixed-order tree reduction.
+/// </summary>
+internal static class Conv2dKernel
+{
+    private const int Group = 256, TileM = 64, TileN = 64, TileK = 16;
+
+    // ---------------------------------------------------------------- forward
+    private static void ForwardKernel(ArrayView<float> x, ArrayView<float> w, ArrayView<float> b, ArrayView<float> y, Conv2dDims d)
+    {
+        var xs = SharedMemory.Allocate<float>(TileK * TileM); // [kk][mm]: im2col slice
+        var ws = SharedMemory.Allocate<float>(TileK * TileN); // [kk][nn]: Wᵀ slice
+        int tid = ILGPU.Group.IdxX;
+        int tx = tid % 16, ty = tid / 16;
+        int mTiles = (d.M + TileM - 1) / TileM, nTiles = (d.K + TileN - 1) / TileN;
+        for (int tile = Grid.IdxX; tile < mTiles * nTiles; tile += Grid.DimX)
+        {
+            int m0 = (tile % mTiles) * TileM, k0 = (tile / mTiles) * TileN;
+            // The output pixel whose patch this thread gathers (the same for the whole reduction).
+            int lm = tid % TileM, gm = m0 + lm;
+            bool mOk = gm < d.M;
+            int n = mOk ? gm / d.PQ : 0, pq = gm - n * d.PQ, p = pq / d.Q, q = pq - p * d.Q;
+            int h0 = p * d.Stride - d.Pad, w0 = q * d.Stride - d.Pad, xBase = n * d.C * d.HW;
+
+            float a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
+            float a20 = 0, a21 = 0, a22 = 0, a23 = 0, a30 = 0, a31 = 0, a32 = 0, a33 = 0;
+            for (int j0 = 0; j0 < d.CRS; j0 += TileK)
+            {
+                for (int l = 0; l < 4; l++)
+                {
+                    int kk = tid / TileM + 4 * l, j = j0 + kk;
+                    xs[kk * TileM + lm] = mOk && j < d.CRS ? Gather(x, d, xBase, h0, w0, j) : 0f;
+                    int nn = tid / TileK + 16 * l, jw = j0 + tid % TileK, kf = k0 + nn;
+                    ws[(tid % TileK) * TileN + nn] = kf < d.K && jw < d.CRS ? w[kf * d.CRS + jw] : 0f;
+                }
+                ILGPU.Group.Barrier();
+                for (int kk = 0; kk < TileK; kk++)
+                {
+                    int xo = kk * TileM + tx, wo = kk * TileN + ty;
+                    float x0 = xs[xo], x1 = xs[xo + 16], x2 = xs[xo + 32], x3 = xs[xo + 48];
+                    float w0_ = ws[wo], w1 = ws[wo + 16], w2 = ws[wo + 32], w3 = ws[wo + 48];
+                    a00 += x0 * w0_; a01 += x0 * w1; a02 += x0 * w2; a03 += x0 * w3;
+                    a10 += x1 * w0_; a11 += x1 * w1; a12 += x1 * w2; a13 += x1 * w3;
+                    a20 += x2 * w0_; a21 += x2 * w1; a22 += x2 * w2; a23 += x2 * w3;
+                    a30 += x3 * w0_; a31 += x3 * w1; a32 += x3 * w2; a33 += x3 * w3;
+                }
+                ILGPU.Group.Barrier();
+            }
+            int mA = m0 + tx, kA = k0 + ty;
+            Store(y, b, d, mA, kA, a00); Store(y, b, d, mA, kA + 16, a01); Store(y, b, d, mA, kA + 32, a02); Store(y, b, d, mA, kA + 48, a03);
+            Store(y, b, d, mA + 16, kA, a10); Store(y, b, d, mA + 16, kA + 16, a11); Store(y, b, d, mA + 16, kA + 32, a12); Store(y, b, d, mA + 16, kA + 48, a13);
+            Store(y, b, d, mA + 32, kA, a20); Store(y, b, d, mA + 32, kA + 16, a21); Store(y, b, d, mA + 32, kA + 32, a22); Store(y, b, d, mA + 32, kA + 48, a23);
+            Store(y, b, d, mA + 48, kA, a30); Store(y, b, d, mA + 48, kA + 16, a31); Store(y, b, d, mA + 48, kA + 32, a32); Store(y, b, d, mA + 48, kA + 48, a33);
+        }
+    }
+
+    /// <summary>col[m, j] for the pixel at (h0, w0) of the image at xBase: x[c, h0 + r, w0 + s] or 0 outside.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Gather(ArrayView<float> x, in Conv2dDims d, int xBase, int h0, int w0, int j)
+    {
+        int c = j / d.RS, rs = j - c * d.RS, r = rs / d.S, s = rs - r * d.S;
+        int h = h0 + r, wi = w0 + s;
+        return h >= 0 && h < d.H && wi >= 0 && wi < d.W ? x[xBase + c * d.HW + h * d.W + wi] : 0f;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(ArrayView<float> y, ArrayView<float> b, in Conv2dDims d, int m, int k, float v)
+    {
+        if (m >= d.M || k >= d.K) return;
+        if (d.HasBias != 0) v += b[k];
+        if (d.Relu != 0) v = IntrinsicMath.Max(v, 0f);
+        int n = m / d.PQ;
+        y[(n * d.K + k) * d.PQ + (m - n * d.PQ)] = v;
+    }
+
+    // ---------------------------------------------------------------- dw
+    // dw [K, CRS] = Σ_m dyᵀ[k, m] · col[m, j]. Tile: 64 filters × 64 taps; reduction chunk
+    // [split·chunk, (split+1)·chunk) of m. One split: dw += tile directly; several: partial[split] = tile.
+    internal readonly struct SplitInfo(int splits, int chunk)
+    {
+        public readonly int Splits = splits, Chunk = chunk;
+    }
+
+    private static void WeightGradKernel(ArrayView<float> x, ArrayView<float> dy, ArrayView<float> dw, ArrayView<float> partial, Conv2dDims d, SplitInfo sp)
+    {
+        var ds = SharedMemory.Allocate<float>(TileK * TileM); // [rr][kk]: dyᵀ slice
+        var xs = SharedMemory.Allocate<float>(TileK * TileN); // [rr][jj]: im2col slice
+        int tid = ILGPU.Group.IdxX;
+        int tx = tid % 16, ty = tid / 16;
+        int kTiles = (d.K + TileM - 1) / TileM, jTiles = (d.CRS + TileN - 1) / TileN, tiles = kTiles * jTiles;
+        int rr = tid % TileK;           // the reduction row this thread loads
+        for (int t = Grid.IdxX; t < tiles * sp.Splits; t += Grid.DimX)
+        {
+            int split = t / tiles, tt = t - split * tiles;
+            int k0 = (tt % kTiles) * TileM, j0 = (tt / kTiles) * TileN;
+            int mBegin = split * sp.Chunk, mEnd = IntrinsicMath.Min(d.M, mBegin + sp.Chunk);
+
+            float a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
+            float a20 = 0, a21 = 0, a22 = 0, a23 = 0, a30 = 0, a31 = 0, a32 = 0, a33 = 0;
+            for (int mb = mBegin; mb < mEnd; mb += TileK)
+            {
+                int m = mb + rr;
+                bool mOk = m < mEnd;
+                int n = mOk ? m / d.PQ : 0, pq = mOk ? m - n * d.PQ : 0, p = pq / d.Q, q = pq - p * d.Q;
+                int h0 = p * d.Stride - d.Pad, w0 = q * d.Stride - d.Pad, xBase = n * d.C * d.HW;
+                for (int l = 0; l < 4; l++)
+                {
+                    int c4 = tid / TileK + 16 * l;
+                    int kf = k0 + c4, j = j0 + c4;
+                    ds[rr * TileM + c4] = mOk && kf < d.K ? dy[(n * d.K + kf) * d.PQ + pq] : 0f;
+                    xs[rr * TileN + c4] = mOk && j < d.CRS ? Gather(x, d, xBase, h0, w0, j) : 0f;
+                }
+                ILGPU.Group.Barrier();
+                for (int r = 0; r < TileK; r++)
+                {
+                    int o = r * TileM;
+                    float g0 = ds[o + ty], g1 = ds[o + ty + 16], g2 = ds[o + ty + 32], g3 = ds[o + ty + 48];
+                    float c0 = xs[o + tx], c1 = xs[o + tx + 16], c2 = xs[o + tx + 32], c3 = xs[o + tx + 48];
+                    a00 += g0 * c0; a01 += g0 * c1; a02 += g0 * c2; a03 += g0 * c3;
+                    a10 += g1 * c0; a11 += g1 * c1; a12 += g1 * c2; a13 += g1 * c3;
+                    a20 += g2 * c0; a21 += g2 * c1; a22 += g2 * c2; a23 += g2 * c3;
+                    a30 += g3 * c0; a31 += g3 * c1; a32 += g3 * c2; a33 += g3 * c3;
+                }
+                ILGPU.Group.Barrier();
+            }
+            int kA = k0 + ty, jA = j0 + tx;
+            var dst = sp.Splits == 1 ? dw : partial;
+            int baseOff = sp.Splits == 1 ? 0 : split * d.K * d.CRS;
+            int add = sp.Splits == 1 ? 1 : 0;
+            Put(dst, d, baseOff, add, kA, jA, a00); Put(dst, d, baseOff, add, kA, jA + 16, a01); Put(dst, d, baseOff, add, kA, jA + 32, a02); Put(dst, d, baseOff, add, kA, jA + 48, a03);
+            Put(dst, d, baseOff, add, kA + 16, jA, a10); Put(dst, d, baseOff, add, kA + 16, jA + 16, a11); Put(dst, d, baseOff, add, kA + 16, jA + 32, a12); Put(dst, d, baseOff, add, kA + 16, jA + 48, a13);
+            Put(dst, d, baseOff, add, kA + 32, jA, a20); Put(dst, d, baseOff, add, kA + 32, jA + 16, a21); Put(dst, d, baseOff, add, kA + 32, jA + 32, a22); Put(dst, d, baseOff, add, kA + 32, jA + 48, a23);
+            Put(dst, d, baseOff, add, kA + 48, jA, a30); Put(dst, d, baseOff, add, kA + 48, jA + 16, a31); Put(dst, d, baseOff, add, kA + 48, jA + 32, a32); Put(dst, d, baseOff, add, kA + 48, jA + 48, a33);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Put(ArrayView<float> dst, in Conv2dDims d, int baseOff, int add, int k, int j, float v)
+    {
+        if (k >= d.K || j >= d.CRS) return;
+        int i = baseOff + k * d.CRS + j;
+        dst[i] = add != 0 ? dst[i] + v : v;
+    }
+
+    /// <summary>dw[i] += Σ_split partial[split, i], splits summed in order.</summary>
+    private static void SumPartialsKernel(ArrayView<float> partial, ArrayView<float> dw, int length, int splits)
+    {
+        for (int i = Stride.Start; i < length; i += Stride.Step)
+        {
+            float s = 0;
+            for (int k = 0; k < splits; k++) s += partial[k * length + i];
+            dw[i] += s;
+        }
+    }
+
+    // ---------------------------------------------------------------- db
+    /// <summary>db[k] += Σ_{n,pq} dy[n,k,pq]: one group per channel (grid-stride), fixed-order tree in shared memory.</summary>
+    private static void BiasGradKernel(ArrayView<float> dy, ArrayView<float> db, Conv2dDims d)
+    {
+        var sh = SharedMemory.Allocate<float>(Group);
+        int tid = ILGPU.Group.IdxX;
+        for (int k = Grid.IdxX; k < d.K; k += Grid.DimX)
+        {
+            float v = 0;
+            for (int n = 0; n < d.N; n++)
+            {
+                int row = (n * d.K + k) * d.PQ;
+                for (int i = tid; i < d.PQ; i += Group) v += dy[row + i];
+            }
+            sh[tid] = v;
+            ILGPU.Group.Barrier();
+            for (int s = Group / 2; s > 0; s >>= 1)
+            {
+                if (tid < s) sh[tid] += sh[tid + s];
+                ILGPU.Group.Barrier();
+            }
+            if (tid == 0) db[k] += sh[0];
+            ILGPU.Group.Barrier();
+        }
+    }
+
+    // ---------------------------------------------------------------- dx
+    /// <summary>
+    /// dx[n,c,h,w] += Σ_{k,r,s} dy[n,k,p,q]·W[k,c,r,s] over the taps with h + pad = p·stride + r and
+    /// w + pad = q·stride + s inside the output: a gather, so no two threads write one element.
+    /// </summary>
+    private static void InputGradKernel(ArrayView<float> dy, ArrayView<float> w, ArrayView<float> dx, Conv2dDims d)
+    {
+        int total = d.N * d.C * d.HW;
+        for (int idx = Stride.Start; idx < total; idx += Stride.Step)
+        {
+            int wi = idx % d.W, t = idx / d.W, h = t % d.H;
+            t /= d.H;
+            int c = t % d.C, n = t / d.C;
+            int hp = h + d.Pad, wp = wi + d.Pad;
+            float sum = 0;
+            for (int r = hp % d.Stride; r < d.R && r <= hp; r += d.Stride)
+            {
+                int p = (hp - r) / d.Stride;
+                if (p >= d.P) continue;
+                for (int s = wp % d.Stride; s < d.S && s <= wp; s += d.Stride)
+                {
+                    int q = (wp - s) / d.Stride;
+                    if (q >= d.Q) continue;
+                    int dyIdx = n * d.K * d.PQ + p * d.Q + q, wIdx = (c * d.R + r) * d.S + s;
+                    for (int k = 0; k < d.K; k++)
+                        sum += dy[dyIdx + k * d.PQ] * w[wIdx + k * d.CRS];
+                }
+            }
+            dx[idx] += sum;
+        }
+    }
+
+    // ---------------------------------------------------------------- launch
+    public static void Forward(IlgpuDevice dev, ArrayView<float> x, ArrayView<float> w, ArrayView<float> b, ArrayView<float> y, Conv2dDims d)
+    {
+        var kernel = dev.Kernel("conv2d.forward", a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dDims>(ForwardKernel));
+        long tiles = (long)((d.M + TileM - 1) / TileM) * ((d.K + TileN - 1) / TileN);
+        kernel(dev.GridStride(tiles * Group, Group), x, w, b, y, d);
+    }
+
+    public static void Backward(IlgpuDevice dev, ArrayView<float> x, ArrayView<float> w, ArrayView<float> dy, ArrayView<float> dx, ArrayView<float> dw, ArrayView<float> db,
+        bool hasDx, bool hasDb, Conv2dDims d)
+    {
+        if (hasDb)
+        {
+            var bk = dev.Kernel("conv2d.db", a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, Conv2dDims>(BiasGradKernel));
+            bk(dev.GridStride((long)d.K * Group, Group), dy, db, d);
+        }
+
+        if (d.CRS > 0)
+        {
+            long tiles = (long)((d.K + TileM - 1) / TileM) * ((d.CRS + TileN - 1) / TileN);
+            var sp = Split(dev, tiles, d.M);
+            var wk = dev.Kernel("conv2d.dw", a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dDims, SplitInfo>(WeightGradKernel));
+            if (sp.Splits == 1)
+                wk(dev.GridStride(tiles * Group, Group), x, dy, dw, dw, d, sp);
+            else
+            {
+                int length = d.K * d.CRS;
+                var partial = Scratch(dev, (long)sp.Splits * length);
+                wk(dev.GridStride(tiles * sp.Splits * Group, Group), x, dy, dw, partial, d, sp);
+                var sk = dev.Kernel("conv2d.dw.sum", a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int, int>(SumPartialsKernel));
+                sk(dev.GridStride(length, Group), partial, dw, length, sp.Splits);
+            }
+        }
+
+        if (hasDx && d.C > 0)
+        {
+            var xk = dev.Kernel("conv2d.dx", a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dDims>(InputGradKernel));
+            xk(dev.GridStride((long)d.N * d.C * d.HW, Group), dy, w, dx, d);
+        }
+    }
+
+    /// <summary>
+    /// How to split dw's reduction over N·P·Q: on a GPU, enough chunks to give every
+    /// multiprocessor a few groups (each chunk at least 64 rows).
+    /// Fixed for a device and shape, so results repeat exactly.
+    /// </summary>
+    private static SplitInfo Split(IlgpuDevice dev, long tiles, int m)
+    {
+        if (m <= 4 * TileK) return new SplitInfo(1, Math.Max(m, 1));
+        // The CPU accelerator runs one group at a time: split only up to 2 groups, which keeps
+        // the partial-buffer path exercised by the ilgpu-cpu checks at almost no cost.
+        long target = dev.Kind == DeviceKind.IlgpuCpu ? 2 : (long)dev.Accelerator.NumMultiprocessors * 4;
+        long maxSplits = (m + 4 * TileK - 1) / (4 * TileK);
+        int splits = (int)Math.Clamp((target + tiles - 1) / tiles, 1, maxSplits);
+        int chunk = (m + splits - 1) / splits;
+        chunk = (chunk + TileK - 1) / TileK * TileK;
+        splits = (m + chunk - 1) / chunk;
+        return new SplitInfo(splits, chunk);
+    }
+
+    private sealed class ScratchHolder
+    {
+        public DeviceBuffer<float>? Buffer;
+    }
+
+    private static readonly ConditionalWeakTable<IlgpuDevice, ScratchHolder> Scratches = new();
+
+    /// <summary>A device buffer of at least <paramref name="length"/> floats, kept per device and only grown.</summary>
+    private static ArrayView<float> Scratch(IlgpuDevice dev, long length)
+    {
+        var holder = Scratches.GetOrCreateValue(dev);
+        lock (holder)
+        {
+            if (holder.Buffer is null || holder.Buffer.Length < length)
+            {
+                if (holder.Buffer is not null)
+                {
+                    dev.Synchronize(); // kernels already enqueued may still read the old buffer
+                    holder.Buffer.Dispose();
+                }
+                holder.Buffer = dev.Allocate<float>(length);
+            }
+            return ((IlgpuBuffer<float>)holder.Buffer).View.SubView(0, length);
+        }
+    }
+}
