@@ -22,7 +22,8 @@ public sealed record MinAtarOptions
 /// <param name="Returns">Returns of the finished episodes, environment by environment, oldest first (at most
 /// <see cref="MinAtarEnvCore.Ring"/> per environment; older ones count only in the sums).</param>
 /// <param name="Lengths">Lengths matching <paramref name="Returns"/>.</param>
-public sealed record MinAtarEpisodeStats(int Episodes, long ReturnSum, long LengthSum, int[] Returns, int[] Lengths)
+/// <param name="Envs">The environment index of each entry of <paramref name="Returns"/>.</param>
+public sealed record MinAtarEpisodeStats(int Episodes, long ReturnSum, long LengthSum, int[] Returns, int[] Lengths, int[] Envs)
 {
     public double MeanReturn => Episodes == 0 ? double.NaN : (double)ReturnSum / Episodes;
     public double MeanLength => Episodes == 0 ? double.NaN : (double)LengthSum / Episodes;
@@ -52,8 +53,8 @@ public sealed class MinAtarVec : IDisposable
             "minatar-breakout" => new MinAtarRunner<Breakout>("breakout", [0, 1, 3]),
             "minatar-freeway" => new MinAtarRunner<Freeway>("freeway", [0, 2, 4]),
             "minatar-asterix" => new MinAtarRunner<Asterix>("asterix", [0, 1, 2, 3, 4]),
-            "minatar-space_invaders" => throw new NotSupportedException($"{envId} is not implemented yet (struct SpaceInvaders : IMinAtarGame is not wired in)"),
-            "minatar-seaquest" => throw new NotSupportedException($"{envId} is not implemented yet (struct Seaquest : IMinAtarGame is not wired in)"),
+            "minatar-space_invaders" => new MinAtarRunner<SpaceInvaders>("space_invaders", [0, 1, 3, 5]),
+            "minatar-seaquest" => new MinAtarRunner<Seaquest>("seaquest", [0, 1, 2, 3, 4, 5]),
             _ => throw new ArgumentException($"unknown MinAtar env id '{envId}'; valid ids: {string.Join(", ", EnvIds)}", nameof(envId)),
         };
         return new MinAtarVec(id, runner, device, numEnvs, options ?? MinAtarOptions.Default);
@@ -192,6 +193,7 @@ public sealed class MinAtarVec : IDisposable
         long retSum = 0, lenSum = 0;
         var returns = new List<int>();
         var lengths = new List<int>();
+        var envs = new List<int>();
         for (int e = 0; e < NumEnvs; e++)
         {
             int b = e * MinAtarEnvCore.MetaInts;
@@ -203,6 +205,7 @@ public sealed class MinAtarVec : IDisposable
             {
                 returns.Add(m[b + MinAtarEnvCore.RingReturn + k % MinAtarEnvCore.Ring]);
                 lengths.Add(m[b + MinAtarEnvCore.RingLength + k % MinAtarEnvCore.Ring]);
+                envs.Add(e);
             }
             if (clear)
             {
@@ -212,7 +215,7 @@ public sealed class MinAtarVec : IDisposable
             }
         }
         if (clear) meta.CopyFromHost(m, 0);
-        return new MinAtarEpisodeStats(episodes, retSum, lenSum, [.. returns], [.. lengths]);
+        return new MinAtarEpisodeStats(episodes, retSum, lenSum, [.. returns], [.. lengths], [.. envs]);
     }
 
     /// <summary>The game state ints [N × StateInts] (for tests and debugging).</summary>
