@@ -21,7 +21,7 @@ public sealed class DqnLearner
     /// <summary>The target network (null for V-DQN).</summary>
     public Model? Target { get; }
     public Optimizer Optimizer { get; }
-    /// <summary>[loss, mean Q(s,a), gradient norm] of the last update, on the device.</summary>
+    /// <summary>[loss, mean Q(s,a)] of the last update, on the device.</summary>
     public Tensor<float> Scalars => scalars;
     public long Updates { get; private set; }
 
@@ -35,8 +35,8 @@ public sealed class DqnLearner
         nextOnline = Online.CreateActivations(cfg.BatchSize, withGrads: false);
         nextTarget = Online.CreateActivations(cfg.BatchSize, withGrads: false);
         tdError = device.Zeros<float>(cfg.BatchSize);
-        scalars = device.Zeros<float>(3);
-        gradScratch = device.Zeros<float>(GradNorm.ScratchLength(Online.Parameters.Length));
+        scalars = device.Zeros<float>(2);
+        gradScratch = device.Zeros<float>(GradNorm.ScratchLength);
     }
 
     public void Update(ReplayBatch batch)
@@ -69,7 +69,7 @@ public sealed class DqnLearner
             q, qNext, qNextOnline, batch.Actions, batch.Returns, batch.Discounts,
             tdError, scalars.Slice(0, 1), current.OutputGrad, scalars.Slice(1, 1));
         tape.Backward();
-        if (cfg.MaxGradNorm > 0) GradNorm.Clip(Online.Gradients, cfg.MaxGradNorm, gradScratch, scalars.Slice(2, 1));
+        if (cfg.MaxGradNorm > 0) GradNorm.Clip(Online.Gradients, cfg.MaxGradNorm, gradScratch);
         Optimizer.Step();
         Updates++;
         if (Target is not null && cfg.Tau < 1f) Params.Polyak(Online.Parameters, Target.Parameters, cfg.Tau);

@@ -41,11 +41,11 @@ public sealed class Optimizer
         {
             case OptimizerKind.Adam:
                 Adam.Step(parameters, gradients, State["exp_avg"], State["exp_avg_sq"],
-                    new AdamConfig { LearningRate = cfg.LearningRate, Eps = cfg.OptimizerEps }, (int)Steps);
+                    new AdamConfig { LearningRate = cfg.LearningRate, Epsilon = cfg.OptimizerEps }, (int)Steps);
                 break;
             case OptimizerKind.Rmsprop:
                 RmsProp.Step(parameters, gradients, State["square_avg"], cfg.RmspropCentered ? State["grad_avg"] : null,
-                    new RmsPropConfig { LearningRate = cfg.LearningRate, Alpha = cfg.RmspropAlpha, Eps = cfg.OptimizerEps, Centered = cfg.RmspropCentered, EpsInsideSqrt = cfg.RmspropEpsInsideSqrt });
+                    new RmsPropConfig { LearningRate = cfg.LearningRate, Alpha = cfg.RmspropAlpha, Epsilon = cfg.OptimizerEps, Centered = cfg.RmspropCentered, EpsInsideSqrt = cfg.RmspropEpsInsideSqrt });
                 break;
             case OptimizerKind.Sgd:
                 Sgd.Step(parameters, gradients, cfg.LearningRate);
