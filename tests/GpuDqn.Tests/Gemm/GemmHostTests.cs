@@ -84,7 +84,9 @@ public class GemmHostTests
         for (int i = 0; i < m; i += 37)
         {
             for (int p = 0; p < k; p++) row[p] = a[ta ? p * m + i : i * k + p];
-            GemmHost.Run(row, false, b, tb, one, 1, n, k, 1.5f, 0f, bias, true, false);
+            // A 1×k row stored as k×1 (transposed) keeps the single-row product on the packed
+            // path (an untransposed row times Bᵀ would take the dot-product path).
+            GemmHost.Run(row, true, b, tb, one, 1, n, k, 1.5f, 0f, bias, true, false);
             Assert.Equal(one, c.AsSpan(i * n, n).ToArray());
         }
     }
