@@ -9,7 +9,8 @@ namespace GpuDqn.Bench;
 /// forward y = x·Wᵀ + b: m = batch, k = in, n = out, B transposed, bias and ReLU fused).
 /// ILGPU's CPU accelerator runs only the small shapes (it manages ~0.5 GFLOP/s); a CUDA device
 /// runs every shape when one is present. GFLOP/s = 2·m·n·k / mean time.
-/// <c>dotnet run -c Release --project bench/GpuDqn.Bench -- --filter '*GemmBench*'</c>
+/// <c>dotnet run -c Release --project bench/GpuDqn.Bench -- --filter '*GemmBench*' --inProcess</c>
+/// (in-process: the default out-of-process build times out when the 2 cores are busy).
 /// </summary>
 [SimpleJob(warmupCount: 3, iterationCount: 15)]
 public class GemmBench
@@ -22,12 +23,12 @@ public class GemmBench
 
     private static readonly Case[] Shapes =
     [
-        new("", "1024^3 NN", 1024, 1024, 1024, false, false, false),
-        new("", "256^3 NN", 256, 256, 256, false, false, false),
-        new("", "nature fc1 32x3136->512", 32, 512, 3136, false, true, true),
-        new("", "cartpole fc1 128x4->120", 128, 120, 4, false, true, true),
-        new("", "nature fc2 32x512->6", 32, 6, 512, false, true, false),
-        new("", "dW fc1 512x32x3136 TN", 512, 3136, 32, true, false, false),
+        new("", "1024^3", 1024, 1024, 1024, false, false, false),     // NN
+        new("", "256^3", 256, 256, 256, false, false, false),         // NN
+        new("", "fc1", 32, 512, 3136, false, true, true),             // Nature CNN fc1 forward, batch 32: 32x3136 -> 512
+        new("", "cp1", 128, 120, 4, false, true, true),               // CartPole MLP layer 1 forward, batch 128: 128x4 -> 120
+        new("", "fc2", 32, 6, 512, false, true, false),               // Nature CNN Q head forward, batch 32: 32x512 -> 6
+        new("", "fc1.dW", 512, 3136, 32, true, false, false),         // fc1 weight gradient dyᵀ·x: (32x512)ᵀ · 32x3136
     ];
 
     public static IEnumerable<Case> Cases()

@@ -26,7 +26,7 @@ internal static unsafe class GemmHost
     internal static Isa? ForceIsa { get; set; }
 
     internal const int MR = 8;
-    internal const int KC = 256, MC = 128, NC = 1024;
+    internal const int KC = 256, MC = 128, NC = 512;
     /// <summary>Below this many flops (2·m·n·k) the whole product runs on the calling thread.</summary>
     internal const long ParallelFlops = 4L << 20;
 

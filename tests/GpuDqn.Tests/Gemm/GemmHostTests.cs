@@ -5,7 +5,7 @@ using Xunit;
 namespace GpuDqn.Tests.Gemm;
 
 /// <summary>
-/// The host GEMM at shapes past its cache blocks (128 rows, 256-deep K, 1024 columns) and big
+/// The host GEMM at shapes past its cache blocks (128 rows, 256-deep K, 512 columns) and big
 /// enough to run on several threads, for each micro-kernel this machine has; plus determinism:
 /// a threaded product equals, bit for bit, the same rows computed one at a time on one thread.
 /// (The op checks in kernels/Gemm/GemmCheck.cs cover small shapes on every device.)
