@@ -36,7 +36,7 @@ public class FrameReplayTests
         int seed = TestDevices.NewSeed();
         const int n = 2;
         var s = Filled(TestDevices.Get(device), seed, envs: 2, capacity: 10, added: 23);
-        var batch = new FrameReplayBatch(s.Replay.Device, 128, 4, 3, 4);
+        var batch = new FrameReplayBatch(s.Replay.Device, 256, 4, 3, 4);
         int[] Draw(ulong step)
         {
             s.Replay.Sample(batch, n, 0.9f, 99, step);
@@ -50,9 +50,9 @@ public class FrameReplayTests
         for (int e = 0; e < 2; e++)
             for (long t = first; t <= last; t++)
                 if (s.Naive.IsValid(e, t, n)) valid.Add((e, t));
-        Assert.True(valid.Count >= 5, $"seed {seed}: only {valid.Count} valid entries");
+        Assert.True(valid.Count >= 3, $"seed {seed}: only {valid.Count} valid entries");
         var counts = new Dictionary<(int, long), int>();
-        for (ulong step = 0; step < 16; step++)
+        for (ulong step = 0; step < 8; step++)
             foreach (int idx in Draw(step))
             {
                 var key = s.Naive.Locate(idx);
@@ -119,13 +119,13 @@ public class FrameReplayTests
     public void Pipeline_and_replay_rebuild_the_pipeline_observations(string device)
     {
         var dev = TestDevices.Get(device);
-        var envs = Enumerable.Range(0, 2).Select(e => new ScriptedAtari([0, 3, 4], g => 15 + 6 * e + g)).ToArray();
-        var options = AtariOptions.Evaluation with { NoopMax = 2, FireReset = false, FrameSize = 12, MaxEpisodeSteps = 7 };
+        var envs = Enumerable.Range(0, 2).Select(e => new ScriptedAtari([0, 3, 4], g => 9 + 6 * e + g)).ToArray();
+        var options = AtariOptions.Evaluation with { NoopMax = 2, FireReset = false, FrameSize = 12, MaxEpisodeSteps = 4 };
         using var pipe = new AtariPipeline(dev, new VecAtariEnvironment(envs), options);
         using var replay = new FrameReplayBuffer(dev, 2, 64, 12, 12);
         pipe.Reset();
         var observations = new List<byte[]>();  // the observation each action was taken in
-        for (int i = 0; i < 20; i++)
+        for (int i = 0; i < 12; i++)
         {
             observations.Add(pipe.Observation.ToArray());
             int[] actions = [i % 3, (i + 1) % 3];
@@ -136,12 +136,14 @@ public class FrameReplayTests
         replay.Sample(batch, 1, 0.9f, 1, 0);
         var obs = batch.Observations.ToArray();
         var idx = batch.Indices.ToArray();
-        int stack = 4 * 144;
+        int stack = 4 * 144, zeroSlots = 0;
         for (int b = 0; b < batch.Size; b++)
         {
             int env = idx[b] / 64, t = idx[b] % 64;
             for (int p = 0; p < stack; p++)
                 Assert.Equal(observations[t][env * stack + p] / 255f, obs[b * stack + p]);
+            zeroSlots += obs.AsSpan(b * stack, 144).IndexOfAnyExcept(0f) < 0 ? 1 : 0;
         }
+        Assert.True(zeroSlots > 0, "no sampled stack began near an episode start");
     }
 }
