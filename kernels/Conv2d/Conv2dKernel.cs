@@ -8,24 +8,28 @@ namespace GpuDqn.Kernels;
 /// <summary>
 /// Conv2d as implicit GEMM on ILGPU. Forward multiplies the virtual im2col matrix
 /// col [N·P·Q, C·R·S] by Wᵀ [C·R·S, K]: each group of 256 threads owns a 64×64 output tile
-/// (4×4 per thread) and walks the reduction in steps of 16, gathering the step's im2col slice
-/// (zero padding included) and the W slice into shared memory. dw [K, C·R·S] = dyᵀ·col is the
+/// (4×4 per thread) and walks the reduction in steps of 32, gathering the next step's im2col
+/// slice (zero padding included) and W slice into a second shared buffer while it computes on
+/// the first (one barrier per step). dw [K, C·R·S] = dyᵀ·col is the
 /// same tiling with the reduction over N·P·Q, split into fixed chunks written to a partial
 /// buffer and summed in order by a second pass (no atomics). dx gathers, per element, the
-/// (k, r, s) that touch it. db is a per-channel fixed-order tree reduction.
+/// (k, r, s) that touch it. db is two fixed-order passes (per image row, then per channel).
 /// </summary>
 internal static class Conv2dKernel
 {
-    private const int Group = 256, TileM = 64, TileN = 64, TileK = 16;
+    private const int Group = 256, TileM = 64, TileN = 64, TileK = 32, Loads = TileK * TileM / Group;
 
     // ---------------------------------------------------------------- forward
     private static void ForwardKernel(ArrayView<float> x, ArrayView<float> w, ArrayView<float> b, ArrayView<float> y, Conv2dDims d)
     {
-        var xs = SharedMemory.Allocate<float>(TileK * TileM); // [kk][mm]: im2col slice
-        var ws = SharedMemory.Allocate<float>(TileK * TileN); // [kk][nn]: Wᵀ slice
+        // Two buffers each: step i computes on one while loading step i+1 into the other,
+        // so each step needs one barrier instead of two.
+        var xs = SharedMemory.Allocate<float>(2 * TileK * TileM); // [buf][kk][mm]: im2col slice
+        var ws = SharedMemory.Allocate<float>(2 * TileK * TileN); // [buf][kk][nn]: Wᵀ slice
         int tid = ILGPU.Group.IdxX;
         int tx = tid % 16, ty = tid / 16;
         int mTiles = (d.M + TileM - 1) / TileM, nTiles = (d.K + TileN - 1) / TileN;
+        int steps = (d.CRS + TileK - 1) / TileK;
         for (int tile = Grid.IdxX; tile < mTiles * nTiles; tile += Grid.DimX)
         {
             int m0 = (tile % mTiles) * TileM, k0 = (tile / mTiles) * TileN;
@@ -37,19 +41,17 @@ internal static class Conv2dKernel
 
             float a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
             float a20 = 0, a21 = 0, a22 = 0, a23 = 0, a30 = 0, a31 = 0, a32 = 0, a33 = 0;
-            for (int j0 = 0; j0 < d.CRS; j0 += TileK)
+            if (steps > 0)
             {
-                for (int l = 0; l < 4; l++)
-                {
-                    int kk = tid / TileM + 4 * l, j = j0 + kk;
-                    xs[kk * TileM + lm] = mOk && j < d.CRS ? Gather(x, d, xBase, h0, w0, j) : 0f;
-                    int nn = tid / TileK + 16 * l, jw = j0 + tid % TileK, kf = k0 + nn;
-                    ws[(tid % TileK) * TileN + nn] = kf < d.K && jw < d.CRS ? w[kf * d.CRS + jw] : 0f;
-                }
+                LoadForward(xs, ws, 0, x, w, d, tid, lm, mOk, xBase, h0, w0, 0, k0);
                 ILGPU.Group.Barrier();
+            }
+            for (int step = 0; step < steps; step++)
+            {
+                int cur = (step & 1) * TileK * TileM;
                 for (int kk = 0; kk < TileK; kk++)
                 {
-                    int xo = kk * TileM + tx, wo = kk * TileN + ty;
+                    int xo = cur + kk * TileM + tx, wo = cur + kk * TileN + ty;
                     float x0 = xs[xo], x1 = xs[xo + 16], x2 = xs[xo + 32], x3 = xs[xo + 48];
                     float w0_ = ws[wo], w1 = ws[wo + 16], w2 = ws[wo + 32], w3 = ws[wo + 48];
                     a00 += x0 * w0_; a01 += x0 * w1; a02 += x0 * w2; a03 += x0 * w3;
@@ -57,6 +59,8 @@ internal static class Conv2dKernel
                     a20 += x2 * w0_; a21 += x2 * w1; a22 += x2 * w2; a23 += x2 * w3;
                     a30 += x3 * w0_; a31 += x3 * w1; a32 += x3 * w2; a33 += x3 * w3;
                 }
+                if (step + 1 < steps)
+                    LoadForward(xs, ws, TileK * TileM - cur, x, w, d, tid, lm, mOk, xBase, h0, w0, (step + 1) * TileK, k0);
                 ILGPU.Group.Barrier();
             }
             int mA = m0 + tx, kA = k0 + ty;
@@ -64,6 +68,20 @@ internal static class Conv2dKernel
             Store(y, b, d, mA + 16, kA, a10); Store(y, b, d, mA + 16, kA + 16, a11); Store(y, b, d, mA + 16, kA + 32, a12); Store(y, b, d, mA + 16, kA + 48, a13);
             Store(y, b, d, mA + 32, kA, a20); Store(y, b, d, mA + 32, kA + 16, a21); Store(y, b, d, mA + 32, kA + 32, a22); Store(y, b, d, mA + 32, kA + 48, a23);
             Store(y, b, d, mA + 48, kA, a30); Store(y, b, d, mA + 48, kA + 16, a31); Store(y, b, d, mA + 48, kA + 32, a32); Store(y, b, d, mA + 48, kA + 48, a33);
+        }
+    }
+
+    /// <summary>Loads reduction step j0 into buffer offset bo: the im2col slice of this thread's pixel and a Wᵀ slice.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void LoadForward(ArrayView<float> xs, ArrayView<float> ws, int bo, ArrayView<float> x, ArrayView<float> w, in Conv2dDims d,
+        int tid, int lm, bool mOk, int xBase, int h0, int w0, int j0, int k0)
+    {
+        for (int l = 0; l < Loads; l++)
+        {
+            int kk = tid / TileM + (Group / TileM) * l, j = j0 + kk;
+            xs[bo + kk * TileM + lm] = mOk && j < d.CRS ? Gather(x, d, xBase, h0, w0, j) : 0f;
+            int nn = tid / TileK + (Group / TileK) * l, jw = j0 + tid % TileK, kf = k0 + nn;
+            ws[bo + (tid % TileK) * TileN + nn] = kf < d.K && jw < d.CRS ? w[kf * d.CRS + jw] : 0f;
         }
     }
 
@@ -96,37 +114,31 @@ internal static class Conv2dKernel
 
     private static void WeightGradKernel(ArrayView<float> x, ArrayView<float> dy, ArrayView<float> dw, ArrayView<float> partial, Conv2dDims d, SplitInfo sp)
     {
-        var ds = SharedMemory.Allocate<float>(TileK * TileM); // [rr][kk]: dyᵀ slice
-        var xs = SharedMemory.Allocate<float>(TileK * TileN); // [rr][jj]: im2col slice
+        var ds = SharedMemory.Allocate<float>(2 * TileK * TileM); // [buf][rr][kk]: dyᵀ slice
+        var xs = SharedMemory.Allocate<float>(2 * TileK * TileN); // [buf][rr][jj]: im2col slice
         int tid = ILGPU.Group.IdxX;
         int tx = tid % 16, ty = tid / 16;
         int kTiles = (d.K + TileM - 1) / TileM, jTiles = (d.CRS + TileN - 1) / TileN, tiles = kTiles * jTiles;
-        int rr = tid % TileK;           // the reduction row this thread loads
         for (int t = Grid.IdxX; t < tiles * sp.Splits; t += Grid.DimX)
         {
             int split = t / tiles, tt = t - split * tiles;
             int k0 = (tt % kTiles) * TileM, j0 = (tt / kTiles) * TileN;
             int mBegin = split * sp.Chunk, mEnd = IntrinsicMath.Min(d.M, mBegin + sp.Chunk);
+            int steps = IntrinsicMath.Max(0, (mEnd - mBegin + TileK - 1) / TileK);
 
             float a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
             float a20 = 0, a21 = 0, a22 = 0, a23 = 0, a30 = 0, a31 = 0, a32 = 0, a33 = 0;
-            for (int mb = mBegin; mb < mEnd; mb += TileK)
+            if (steps > 0)
             {
-                int m = mb + rr;
-                bool mOk = m < mEnd;
-                int n = mOk ? m / d.PQ : 0, pq = mOk ? m - n * d.PQ : 0, p = pq / d.Q, q = pq - p * d.Q;
-                int h0 = p * d.Stride - d.Pad, w0 = q * d.Stride - d.Pad, xBase = n * d.C * d.HW;
-                for (int l = 0; l < 4; l++)
-                {
-                    int c4 = tid / TileK + 16 * l;
-                    int kf = k0 + c4, j = j0 + c4;
-                    ds[rr * TileM + c4] = mOk && kf < d.K ? dy[(n * d.K + kf) * d.PQ + pq] : 0f;
-                    xs[rr * TileN + c4] = mOk && j < d.CRS ? Gather(x, d, xBase, h0, w0, j) : 0f;
-                }
+                LoadWeightGrad(ds, xs, 0, x, dy, d, tid, mBegin, mEnd, k0, j0);
                 ILGPU.Group.Barrier();
+            }
+            for (int step = 0; step < steps; step++)
+            {
+                int cur = (step & 1) * TileK * TileM;
                 for (int r = 0; r < TileK; r++)
                 {
-                    int o = r * TileM;
+                    int o = cur + r * TileM;
                     float g0 = ds[o + ty], g1 = ds[o + ty + 16], g2 = ds[o + ty + 32], g3 = ds[o + ty + 48];
                     float c0 = xs[o + tx], c1 = xs[o + tx + 16], c2 = xs[o + tx + 32], c3 = xs[o + tx + 48];
                     a00 += g0 * c0; a01 += g0 * c1; a02 += g0 * c2; a03 += g0 * c3;
@@ -134,6 +146,8 @@ internal static class Conv2dKernel
                     a20 += g2 * c0; a21 += g2 * c1; a22 += g2 * c2; a23 += g2 * c3;
                     a30 += g3 * c0; a31 += g3 * c1; a32 += g3 * c2; a33 += g3 * c3;
                 }
+                if (step + 1 < steps)
+                    LoadWeightGrad(ds, xs, TileK * TileM - cur, x, dy, d, tid, mBegin + (step + 1) * TileK, mEnd, k0, j0);
                 ILGPU.Group.Barrier();
             }
             int kA = k0 + ty, jA = j0 + tx;
@@ -144,6 +158,24 @@ internal static class Conv2dKernel
             Put(dst, d, baseOff, add, kA + 16, jA, a10); Put(dst, d, baseOff, add, kA + 16, jA + 16, a11); Put(dst, d, baseOff, add, kA + 16, jA + 32, a12); Put(dst, d, baseOff, add, kA + 16, jA + 48, a13);
             Put(dst, d, baseOff, add, kA + 32, jA, a20); Put(dst, d, baseOff, add, kA + 32, jA + 16, a21); Put(dst, d, baseOff, add, kA + 32, jA + 32, a22); Put(dst, d, baseOff, add, kA + 32, jA + 48, a23);
             Put(dst, d, baseOff, add, kA + 48, jA, a30); Put(dst, d, baseOff, add, kA + 48, jA + 16, a31); Put(dst, d, baseOff, add, kA + 48, jA + 32, a32); Put(dst, d, baseOff, add, kA + 48, jA + 48, a33);
+        }
+    }
+
+    /// <summary>Loads reduction rows [mb, mb + TileK) into buffer offset bo: dyᵀ rows for k0.. and im2col rows for j0...</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void LoadWeightGrad(ArrayView<float> ds, ArrayView<float> xs, int bo, ArrayView<float> x, ArrayView<float> dy, in Conv2dDims d,
+        int tid, int mb, int mEnd, int k0, int j0)
+    {
+        int rr = tid % TileK, m = mb + rr; // the reduction row this thread loads
+        bool mOk = m < mEnd;
+        int n = mOk ? m / d.PQ : 0, pq = mOk ? m - n * d.PQ : 0, p = pq / d.Q, q = pq - p * d.Q;
+        int h0 = p * d.Stride - d.Pad, w0 = q * d.Stride - d.Pad, xBase = n * d.C * d.HW;
+        for (int l = 0; l < Loads; l++)
+        {
+            int c4 = tid / TileK + (Group / TileK) * l;
+            int kf = k0 + c4, j = j0 + c4;
+            ds[bo + rr * TileM + c4] = mOk && kf < d.K ? dy[(n * d.K + kf) * d.PQ + pq] : 0f;
+            xs[bo + rr * TileN + c4] = mOk && j < d.CRS ? Gather(x, d, xBase, h0, w0, j) : 0f;
         }
     }
 
@@ -167,28 +199,26 @@ internal static class Conv2dKernel
     }
 
     // ---------------------------------------------------------------- db
-    /// <summary>db[k] += Σ_{n,pq} dy[n,k,pq]: one group per channel (grid-stride), fixed-order tree in shared memory.</summary>
-    private static void BiasGradKernel(ArrayView<float> dy, ArrayView<float> db, Conv2dDims d)
+    // Two barrier-free passes (barriers are what cost most on the CPU accelerator):
+    // partial[k·N + n] = Σ_pq dy[n,k,pq], then db[k] += Σ_n partial[k·N + n] in order.
+    private static void BiasGradRowsKernel(ArrayView<float> dy, ArrayView<float> partial, Conv2dDims d)
     {
-        var sh = SharedMemory.Allocate<float>(Group);
-        int tid = ILGPU.Group.IdxX;
-        for (int k = Grid.IdxX; k < d.K; k += Grid.DimX)
+        for (int i = Stride.Start; i < d.K * d.N; i += Stride.Step)
+        {
+            int k = i / d.N, n = i - k * d.N, row = (n * d.K + k) * d.PQ;
+            float v = 0;
+            for (int pq = 0; pq < d.PQ; pq++) v += dy[row + pq];
+            partial[i] = v;
+        }
+    }
+
+    private static void BiasGradSumKernel(ArrayView<float> partial, ArrayView<float> db, Conv2dDims d)
+    {
+        for (int k = Stride.Start; k < d.K; k += Stride.Step)
         {
             float v = 0;
-            for (int n = 0; n < d.N; n++)
-            {
-                int row = (n * d.K + k) * d.PQ;
-                for (int i = tid; i < d.PQ; i += Group) v += dy[row + i];
-            }
-            sh[tid] = v;
-            ILGPU.Group.Barrier();
-            for (int s = Group / 2; s > 0; s >>= 1)
-            {
-                if (tid < s) sh[tid] += sh[tid + s];
-                ILGPU.Group.Barrier();
-            }
-            if (tid == 0) db[k] += sh[0];
-            ILGPU.Group.Barrier();
+            for (int n = 0; n < d.N; n++) v += partial[k * d.N + n];
+            db[k] += v;
         }
     }
 
@@ -237,8 +267,11 @@ internal static class Conv2dKernel
     {
         if (hasDb)
         {
-            var bk = dev.Kernel("conv2d.db", a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, Conv2dDims>(BiasGradKernel));
-            bk(dev.GridStride((long)d.K * Group, Group), dy, db, d);
+            var rows = Scratch(dev, 0, (long)d.K * d.N);
+            var rk = dev.Kernel("conv2d.db.rows", a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, Conv2dDims>(BiasGradRowsKernel));
+            rk(dev.GridStride((long)d.K * d.N, Group), dy, rows, d);
+            var sk = dev.Kernel("conv2d.db.sum", a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, Conv2dDims>(BiasGradSumKernel));
+            sk(dev.GridStride(d.K, Group), rows, db, d);
         }
 
         if (d.CRS > 0)
@@ -251,7 +284,7 @@ internal static class Conv2dKernel
             else
             {
                 int length = d.K * d.CRS;
-                var partial = Scratch(dev, (long)sp.Splits * length);
+                var partial = Scratch(dev, 1, (long)sp.Splits * length);
                 wk(dev.GridStride(tiles * sp.Splits * Group, Group), x, dy, dw, partial, d, sp);
                 var sk = dev.Kernel("conv2d.dw.sum", a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int, int>(SumPartialsKernel));
                 sk(dev.GridStride(length, Group), partial, dw, length, sp.Splits);
@@ -284,29 +317,31 @@ internal static class Conv2dKernel
         return new SplitInfo(splits, chunk);
     }
 
+    /// <summary>Two scratch slots per device: 0 for db's row sums, 1 for dw's split partials.</summary>
     private sealed class ScratchHolder
     {
-        public DeviceBuffer<float>? Buffer;
+        public readonly DeviceBuffer<float>?[] Buffers = new DeviceBuffer<float>?[2];
     }
 
     private static readonly ConditionalWeakTable<IlgpuDevice, ScratchHolder> Scratches = new();
 
     /// <summary>A device buffer of at least <paramref name="length"/> floats, kept per device and only grown.</summary>
-    private static ArrayView<float> Scratch(IlgpuDevice dev, long length)
+    private static ArrayView<float> Scratch(IlgpuDevice dev, int slot, long length)
     {
         var holder = Scratches.GetOrCreateValue(dev);
         lock (holder)
         {
-            if (holder.Buffer is null || holder.Buffer.Length < length)
+            var buffer = holder.Buffers[slot];
+            if (buffer is null || buffer.Length < length)
             {
-                if (holder.Buffer is not null)
+                if (buffer is not null)
                 {
                     dev.Synchronize(); // kernels already enqueued may still read the old buffer
-                    holder.Buffer.Dispose();
+                    buffer.Dispose();
                 }
-                holder.Buffer = dev.Allocate<float>(length);
+                holder.Buffers[slot] = buffer = dev.Allocate<float>(length);
             }
-            return ((IlgpuBuffer<float>)holder.Buffer).View.SubView(0, length);
+            return ((IlgpuBuffer<float>)buffer).View.SubView(0, length);
         }
     }
 }

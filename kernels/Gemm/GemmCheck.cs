@@ -10,7 +10,7 @@ internal sealed class GemmCheck : IOpChecks
         // Shapes cross the kernel's 64×64×32 tiles and the host's 8×32 micro-tiles and 256-deep
         // K blocks; (65, 129, 200) is one past the 64×64 tiles on both sides. They stay small for
         // ILGPU's CPU accelerator, whose cost is per group and per K step; the host's larger
-        // blocks (128 rows, 1024 columns) and its threading are tested in tests/GpuDqn.Tests/Gemm.
+        // blocks (128 rows, 512 columns) and its threading are tested in tests/GpuDqn.Tests/Gemm.
         var shapes = new (int m, int n, int k)[]
         {
             (1, 1, 1), (1, 7, 13), (33, 17, 65), (32, 130, 257), (128, 84, 120), (70, 3, 300),

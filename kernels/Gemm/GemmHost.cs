@@ -26,7 +26,7 @@ internal static unsafe class GemmHost
     internal static Isa? ForceIsa { get; set; }
 
     internal const int MR = 8;
-    internal const int KC = 256, MC = 128, NC = 1024;
+    internal const int KC = 256, MC = 128, NC = 512;
     /// <summary>Below this many flops (2·m·n·k) the whole product runs on the calling thread.</summary>
     internal const long ParallelFlops = 4L << 20;
 
@@ -53,6 +53,13 @@ internal static unsafe class GemmHost
                 return;
             }
             long flops = 2L * m * n * k;
+            if (!transA && transB && (n < 16 || m <= 2) && flops < ParallelFlops)
+            {
+                // Few outputs per row (a Q-value head, a batch-1 act): dot products along k
+                // beat packing panels that would be mostly padding.
+                job.DotNT();
+                return;
+            }
             int colPanels = (n + job.NR - 1) / job.NR, rowPanels = (m + MR - 1) / MR;
             if (flops < ParallelFlops || Environment.ProcessorCount < 2 || (colPanels < 2 && rowPanels < 2))
             {
@@ -108,6 +115,60 @@ internal static unsafe class GemmHost
                     if (Relu) v = MathF.Max(v, 0f);
                     *p = v;
                 }
+        }
+
+        /// <summary>
+        /// C = op·A·Bᵀ with A m×k and B n×k both row-major: every output is a dot product of two
+        /// contiguous rows, four columns at a time, reduced in a fixed order.
+        /// </summary>
+        public readonly void DotNT()
+        {
+            bool simd = Isa == Isa.Avx512;
+            for (int i = 0; i < M; i++)
+            {
+                float* ar = A + (long)i * K;
+                for (int j0 = 0; j0 < N; j0 += 4)
+                {
+                    int cols = Math.Min(4, N - j0);
+                    float* b0 = B + (long)j0 * K;
+                    float* b1 = cols > 1 ? b0 + K : b0, b2 = cols > 2 ? b0 + 2L * K : b0, b3 = cols > 3 ? b0 + 3L * K : b0;
+                    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                    int p = 0;
+                    if (simd)
+                    {
+                        Vector512<float> v0 = default, v1 = default, v2 = default, v3 = default;
+                        for (; p + 16 <= K; p += 16)
+                        {
+                            var x = Vector512.Load(ar + p);
+                            v0 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(b0 + p), v0);
+                            v1 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(b1 + p), v1);
+                            v2 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(b2 + p), v2);
+                            v3 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(b3 + p), v3);
+                        }
+                        s0 = Vector512.Sum(v0); s1 = Vector512.Sum(v1); s2 = Vector512.Sum(v2); s3 = Vector512.Sum(v3);
+                    }
+                    for (; p < K; p++)
+                    {
+                        float x = ar[p];
+                        s0 += x * b0[p]; s1 += x * b1[p]; s2 += x * b2[p]; s3 += x * b3[p];
+                    }
+                    float* cr = C + (long)i * N;
+                    DotStore(cr, j0, s0);
+                    if (cols > 1) DotStore(cr, j0 + 1, s1);
+                    if (cols > 2) DotStore(cr, j0 + 2, s2);
+                    if (cols > 3) DotStore(cr, j0 + 3, s3);
+                }
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private readonly void DotStore(float* cr, int j, float acc)
+        {
+            float v = acc * Alpha;
+            if (Beta != 0) v += Beta * cr[j];
+            if (Bias != null) v += Bias[j];
+            if (Relu) v = MathF.Max(v, 0f);
+            cr[j] = v;
         }
 
         /// <summary>C[i0:i1, j0:j1] over the full K, blocked and packed.</summary>

@@ -1,0 +1,56 @@
+using GpuDqn.Engine;
+
+namespace GpuDqn.Kernels.FrameReplay;
+
+internal static class FrameReplayHost
+{
+    public static void Add(ReadOnlySpan<byte> inFrames, ReadOnlySpan<byte> inStarts, ReadOnlySpan<int> inActions, ReadOnlySpan<float> inRewards,
+        ReadOnlySpan<byte> inTerminated, ReadOnlySpan<byte> inTruncated, Span<byte> frames, Span<byte> flags, Span<int> actions, Span<float> rewards,
+        FrameReplayKernel.AddArgs a)
+    {
+        for (int e = 0; e < a.Envs; e++)
+        {
+            int entry = e * a.Capacity + a.Slot;
+            inFrames.Slice(e * a.Pixels, a.Pixels).CopyTo(frames.Slice(entry * a.Pixels, a.Pixels));
+            actions[entry] = inActions[e];
+            rewards[entry] = inRewards[e];
+            flags[entry] = (byte)((inStarts[e] != 0 || a.ForceStart != 0 ? FrameReplayBuffer.StartFlag : 0)
+                | (inTerminated[e] != 0 ? FrameReplayBuffer.TerminatedFlag : 0)
+                | (inTruncated[e] != 0 ? FrameReplayBuffer.TruncatedFlag : 0));
+        }
+    }
+
+    public static void Pick(Tensor<byte> flags, Tensor<int> actions, Tensor<float> rewards, FrameReplayBatch batch, FrameReplayKernel.SampleArgs a)
+    {
+        var store = new ArrayStore(Arr(flags), Arr(actions), Arr(rewards));
+        var sink = new ArraySink(Arr(batch.Actions), Arr(batch.Returns), Arr(batch.Bootstrap), Arr(batch.Indices), Arr(batch.Steps), Arr(batch.Sources), 2 * a.Depth);
+        for (int b = 0; b < a.Batch; b++) FrameReplayLogic.Pick(store, sink, a, b);
+    }
+
+    public static void Gather(Tensor<byte> frames, Tensor<int> sources, Tensor<float> obs, Tensor<float> next, FrameReplayKernel.SampleArgs a)
+    {
+        var f = Arr(frames);
+        var src = Arr(sources);
+        var o = Arr(obs);
+        var nx = Arr(next);
+        int px = a.Pixels;
+        HostParallel.For(a.Batch, Math.Max(1, 65536 / (2 * a.Depth * px)), (start, end) =>
+        {
+            for (long b = start; b < end; b++)
+                for (int j = 0; j < 2 * a.Depth; j++)
+                {
+                    int s = src[b * 2 * a.Depth + j];
+                    var dst = j < a.Depth ? o.AsSpan((int)((b * a.Depth + j) * px), px) : nx.AsSpan((int)((b * a.Depth + j - a.Depth) * px), px);
+                    if (s < 0) dst.Clear();
+                    else
+                    {
+                        var frame = f.AsSpan(checked((int)((long)s * px)), px);
+                        for (int p = 0; p < px; p++) dst[p] = frame[p] / 255f;
+                    }
+                }
+        });
+    }
+
+    // Every tensor here was allocated by the replay or the batch itself, so it starts at offset 0 of its buffer.
+    private static T[] Arr<T>(Tensor<T> t) where T : unmanaged => ((HostBuffer<T>)t.Buffer).Array;
+}

@@ -1,0 +1,108 @@
+using GpuDqn.Kernels;
+using GpuDqn.SelfTest;
+using Xunit;
+
+namespace GpuDqn.Tests.Gemm;
+
+/// <summary>
+/// The host GEMM at shapes past its cache blocks (128 rows, 256-deep K, 512 columns) and big
+/// enough to run on several threads, for each micro-kernel this machine has; plus determinism:
+/// a threaded product equals, bit for bit, the same rows computed one at a time on one thread.
+/// (The op checks in kernels/Gemm/GemmCheck.cs cover small shapes on every device.)
+/// </summary>
+[Collection(nameof(GemmHostIsaCollection))]
+public class GemmHostTests
+{
+    public static TheoryData<string, int, int, int, bool, bool> Cases()
+    {
+        var data = new TheoryData<string, int, int, int, bool, bool>();
+        var isas = new List<GemmHost.Isa> { GemmHost.Isa.Scalar };
+        if (GemmHost.Detected >= GemmHost.Isa.Avx2) isas.Add(GemmHost.Isa.Avx2);
+        if (GemmHost.Detected >= GemmHost.Isa.Avx512) isas.Add(GemmHost.Isa.Avx512);
+        foreach (var isa in isas)
+        {
+            data.Add(isa.ToString(), 130, 1030, 300, false, false);
+            data.Add(isa.ToString(), 257, 70, 513, true, true);
+            data.Add(isa.ToString(), 33, 1100, 270, false, true);
+            data.Add(isa.ToString(), 140, 45, 40, true, false);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Matches_float64_reference(string isa, int m, int n, int k, bool ta, bool tb)
+    {
+        int seed = TestDevices.NewSeed();
+        var rng = new Random(seed);
+        var a = Reference.Uniform(rng, (long)m * k);
+        var b = Reference.Uniform(rng, (long)k * n);
+        var c = Reference.Uniform(rng, (long)m * n);
+        var c0 = (float[])c.Clone();
+        var bias = Reference.Uniform(rng, n);
+        const float alpha = 0.75f, beta = -0.5f;
+        var old = GemmHost.ForceIsa;
+        try
+        {
+            GemmHost.ForceIsa = Enum.Parse<GemmHost.Isa>(isa);
+            GemmHost.Run(a, ta, b, tb, c, m, n, k, alpha, beta, bias, true, true);
+        }
+        finally
+        {
+            GemmHost.ForceIsa = old;
+        }
+        var want = new double[m * n];
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double acc = 0;
+                for (int p = 0; p < k; p++)
+                    acc += (double)a[ta ? p * m + i : i * k + p] * b[tb ? j * k + p : p * n + j];
+                want[i * n + j] = Math.Max(alpha * acc + beta * c0[i * n + j] + bias[j], 0);
+            }
+        double err = Reference.MaxRelError(c, want);
+        Assert.True(err <= 1e-4, $"{isa} {m}x{n}x{k} (seed {seed}): max rel error {err:E2}");
+    }
+
+    [Theory]
+    [InlineData(64, 2048, 300, false, true)]   // split over columns
+    [InlineData(600, 40, 300, true, false)]    // split over rows
+    public void Threaded_result_equals_single_rows_bit_for_bit(int m, int n, int k, bool ta, bool tb)
+    {
+        Assert.True(2L * m * n * k >= GemmHost.ParallelFlops, "the shape must be big enough to run threaded");
+        var rng = new Random(TestDevices.NewSeed());
+        var a = Reference.Uniform(rng, (long)m * k);
+        var b = Reference.Uniform(rng, (long)k * n);
+        var bias = Reference.Uniform(rng, n);
+        var c = new float[m * n];
+        GemmHost.Run(a, ta, b, tb, c, m, n, k, 1.5f, 0f, bias, true, false);
+        var again = new float[m * n];
+        GemmHost.Run(a, ta, b, tb, again, m, n, k, 1.5f, 0f, bias, true, false);
+        Assert.Equal(c, again);
+        var row = new float[k];
+        var one = new float[n];
+        for (int i = 0; i < m; i += 37)
+        {
+            for (int p = 0; p < k; p++) row[p] = a[ta ? p * m + i : i * k + p];
+            // A 1×k row stored as k×1 (transposed) keeps the single-row product on the packed
+            // path (an untransposed row times Bᵀ would take the dot-product path).
+            GemmHost.Run(row, true, b, tb, one, 1, n, k, 1.5f, 0f, bias, true, false);
+            Assert.Equal(one, c.AsSpan(i * n, n).ToArray());
+        }
+    }
+
+    [Fact]
+    public void Zero_depth_scales_c_and_adds_bias()
+    {
+        var c = new[] { 1f, -2f, 3f, float.NaN };
+        GemmHost.Run([], false, [], false, c, 2, 2, 0, 1f, 0.5f, [10f, -10f], true, true);
+        Assert.Equal(new[] { 10.5f, 0f, 11.5f, float.NaN }, c);
+        var d = new[] { float.NaN, 5f };
+        GemmHost.Run([], false, [], false, d, 1, 2, 0, 1f, 0f, default, false, false);
+        Assert.Equal(new[] { 0f, 0f }, d);   // beta 0 ignores C, NaN included
+    }
+}
+
+/// <summary><see cref="GemmHost.ForceIsa"/> is global: these tests must not overlap others using the host GEMM.</summary>
+[CollectionDefinition(nameof(GemmHostIsaCollection), DisableParallelization = true)]
+public class GemmHostIsaCollection;
