@@ -3,7 +3,7 @@ using GpuDqn.Kernels.MinAtar;
 using ILGPU;
 using ILGPU.Runtime;
 
-namespace GpuDqn.Tests.MinAtar;
+namespace GpuDqn.Tests.MinAtar.Games;
 
 /// <summary>An HWC 10×10×C observation as 0/1 floats, with the queries the tests need.</summary>
 public sealed class Obs(float[] cells, int channels)

@@ -3,7 +3,7 @@ using GpuDqn.Kernels.MinAtar;
 using Xunit;
 using G = GpuDqn.Kernels.MinAtar.Seaquest;
 
-namespace GpuDqn.Tests.MinAtar;
+namespace GpuDqn.Tests.MinAtar.Games;
 
 /// <summary>Seaquest (shared/specs/minatar.md §6) against the §8 checks and scripted scenarios.</summary>
 public class SeaquestTests

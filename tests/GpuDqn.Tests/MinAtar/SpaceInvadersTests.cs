@@ -3,7 +3,7 @@ using GpuDqn.Kernels.MinAtar;
 using Xunit;
 using G = GpuDqn.Kernels.MinAtar.SpaceInvaders;
 
-namespace GpuDqn.Tests.MinAtar;
+namespace GpuDqn.Tests.MinAtar.Games;
 
 /// <summary>SpaceInvaders (shared/specs/minatar.md §5) against the §8 checks and scripted scenarios.</summary>
 public class SpaceInvadersTests
