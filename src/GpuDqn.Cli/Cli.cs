@@ -18,7 +18,7 @@ public static class Cli
     /// <summary>Runs a command line; bad input prints one line naming the problem and returns non-zero.</summary>
     public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null)
     {
-        var config = new InvocationConfiguration { Output = output ?? Console.Out, Error = error ?? Console.Error };
+        var config = new InvocationConfiguration { Output = output ?? Console.Out, Error = error ?? Console.Error, EnableDefaultExceptionHandler = false };
         var parse = Build().Parse(args);
         try
         {

@@ -36,6 +36,12 @@ internal sealed class ConfigOptions
         }
     }
 
+    // ParseResult.GetValue<T>(Option<T>), to read an option whose T is only known by reflection.
+    private static readonly MethodInfo GetValueOfOption = typeof(ParseResult).GetMethods()
+        .Single(m => m.Name == nameof(ParseResult.GetValue) && m.IsGenericMethodDefinition
+            && m.GetParameters()[0].ParameterType.IsGenericType
+            && m.GetParameters()[0].ParameterType.GetGenericTypeDefinition() == typeof(Option<>));
+
     private static string Describe(PropertyInfo p) => p.PropertyType.IsEnum
         ? string.Join(" | ", Enum.GetNames(p.PropertyType).Select(n => n.ToLowerInvariant()))
         : p.PropertyType == typeof(bool) ? "true/false" : p.PropertyType.Name.ToLowerInvariant();
@@ -54,8 +60,7 @@ internal sealed class ConfigOptions
         foreach (var (prop, option) in options)
         {
             if (parse.GetResult(option) is null) continue;
-            object? value = typeof(ParseResult).GetMethod(nameof(ParseResult.GetValue), [typeof(Option<>).MakeGenericType(prop.PropertyType)])!
-                .Invoke(parse, [option]);
+            object? value = GetValueOfOption.MakeGenericMethod(prop.PropertyType).Invoke(parse, [option]);
             json[TrainConfig.Json.PropertyNamingPolicy!.ConvertName(prop.Name)] = JsonSerializer.SerializeToNode(value, prop.PropertyType, TrainConfig.Json);
         }
         if (parse.GetValue(Steps) is { } steps) json["total_steps"] = steps;
