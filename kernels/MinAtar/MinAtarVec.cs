@@ -226,6 +226,13 @@ public sealed class MinAtarVec : IDisposable
         return s;
     }
 
+    /// <summary>Every environment's ramp index (Asterix, SpaceInvaders, Seaquest), or −1 where the game has none (spec §1).</summary>
+    public int[] ReadRampIndices()
+    {
+        EnsureReset();
+        return runner.RampIndices(ReadState(), NumEnvs);
+    }
+
     /// <summary>The last executed full action (0..5) of every environment (spec §1 last_action).</summary>
     public int[] ReadLastActions() => ReadMeta(MinAtarEnvCore.LastAction);
 
@@ -290,6 +297,7 @@ public sealed class MinAtarVec : IDisposable
         public abstract int Channels { get; }
         public abstract int StateInts { get; }
         public abstract void Reset(MinAtarVec v, ulong seed, Tensor<float>? obs);
+        public abstract int[] RampIndices(int[] state, int numEnvs);
         public abstract void Observe(MinAtarVec v, Tensor<float> obs);
         public abstract void Step(MinAtarVec v, Tensor<int> actions, Tensor<float> reward, Tensor<byte> terminated, Tensor<float> obs, Tensor<float>? nextObs);
     }
@@ -298,6 +306,13 @@ public sealed class MinAtarVec : IDisposable
     {
         public override int Channels => default(TGame).Channels;
         public override int StateInts => default(TGame).StateInts;
+
+        public override int[] RampIndices(int[] state, int numEnvs)
+        {
+            var r = new int[numEnvs];
+            for (int e = 0; e < numEnvs; e++) r[e] = default(TGame).RampIndex(new ArrayMemory(state, e * StateInts));
+            return r;
+        }
 
         private static int[] Ints(DeviceBuffer<int> b) => ((HostBuffer<int>)b).Array;
         private static T[] Arr<T>(Tensor<T> t) where T : unmanaged => ((HostBuffer<T>)t.Buffer).Array;

@@ -311,6 +311,27 @@ public class MinAtarVecTests
         return [.. trace];
     }
 
+    [Fact]
+    public void Ramp_indices_follow_the_ramping_flag()
+    {
+        // Host only: the readout downloads the state and runs the game's RampIndex on the host for every device.
+        var dev = TestDevices.Get("cpu");
+        var on = new Run("minatar-asterix", dev, 2, new MinAtarOptions { StickyActionProb = 1f }, 3);
+        var off = new Run("minatar-asterix", dev, 2, new MinAtarOptions { StickyActionProb = 1f, DifficultyRamping = false }, 3);
+        // p = 1: the player never moves; an episode may end, so look at envs still in their first episode.
+        for (int t = 0; t < 102; t++)
+        {
+            on.Step([0, 0]);
+            off.Step([0, 0]);
+        }
+        var lengths = on.Env.ReadEpisodeLengths();
+        var ramp = on.Env.ReadRampIndices();
+        for (int e = 0; e < 2; e++) Assert.Equal(lengths[e] >= 102 ? 1 : 0, ramp[e]);
+        Assert.Equal([0, 0], off.Env.ReadRampIndices());
+        var b = new Run("minatar-breakout", dev, 2, MinAtarOptions.Default, 3);
+        Assert.Equal([-1, -1], b.Env.ReadRampIndices());
+    }
+
     [Theory, ClassData(typeof(PresentDevices))]
     public void Minimal_action_set_maps_before_sticky(string device)
     {
