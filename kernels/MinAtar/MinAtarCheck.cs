@@ -13,7 +13,7 @@ internal sealed class MinAtarCheck : IOpChecks
 {
     public IEnumerable<OpCase> Cases()
     {
-        foreach (var id in new[] { "minatar-breakout", "minatar-freeway", "minatar-asterix" })
+        foreach (var id in MinAtarVec.EnvIds)
             foreach (var (n, steps) in new[] { (1, 30), (67, 40) })
                 yield return new OpCase("minatar.step", $"{id} [{n}] x{steps}", (device, seed) => Compare(device, id, n, steps, seed), Tolerance: 0);
     }

@@ -20,7 +20,7 @@ public class MinAtarVecPtxTests
     {
         var data = new TheoryData<string, string>();
         foreach (var k in new[] { "StepKernel", "ResetKernel", "ObserveKernel" })
-            foreach (var g in new[] { nameof(Breakout), nameof(Freeway), nameof(Asterix) })
+            foreach (var g in new[] { nameof(Breakout), nameof(Freeway), nameof(Asterix), nameof(SpaceInvaders), nameof(Seaquest) })
                 data.Add(k, g);
         return data;
     }
