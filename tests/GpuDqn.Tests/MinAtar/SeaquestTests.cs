@@ -134,8 +134,43 @@ public class SeaquestTests
                 if (episodes % 2 == 0) g[G.DiverCount] = rand.Next(7); // start some episodes with divers aboard
             }
         }
-        Assert.True(episodes > 20 && rewardSteps > 50 && fullRescues > 0, $"coverage: {episodes} episodes, {rewardSteps} rewards, {fullRescues} full rescues (seed {seed})");
+        Assert.True(episodes > 20 && rewardSteps > 30 && fullRescues > 0, $"coverage: {episodes} episodes, {rewardSteps} rewards, {fullRescues} full rescues (seed {seed})");
         if (ramping) Assert.True(ramps > 0, $"no ramp (seed {seed})");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Plays_exactly_like_the_literal_list_reference(bool ramping)
+    {
+        int seed = TestDevices.NewSeed();
+        var rand = new Random(seed);
+        var g = New((ulong)seed, ramping);
+        var reference = new SeaquestReference(ramping);
+        var refRng = new EnvRandom((ulong)seed, 0, 0);
+        int bias = Down, episodes = 0, rewards = 0;
+        for (int step = 0; step < 20000; step++)
+        {
+            int a = Policy(rand, bias);
+            int r = g.Step(a);
+            Assert.Equal(reference.Step(a, ref refRng), r);
+            string at = $"step {step} (seed {seed})";
+            Assert.True(reference.Observe().AsSpan().SequenceEqual(g.Observe().Cells), $"observations differ at {at}");
+            Assert.Equal(reference.Terminal, g.Terminal);
+            Assert.Equal(reference.Ramp, g.RampIndex);
+            Assert.Equal(refRng.Counter, g.Counter);
+            rewards += r;
+            if (g.Terminal)
+            {
+                episodes++;
+                g.Reset();
+                int divers = episodes % 2 == 0 ? rand.Next(7) : 0;
+                g[G.DiverCount] = divers;
+                reference = new SeaquestReference(ramping).WithDivers(divers);
+                bias = rand.Next(3) switch { 0 => Down, 1 => Up, _ => Fire };
+            }
+        }
+        Assert.True(episodes > 20 && rewards > 30, $"coverage: {episodes} episodes, {rewards} reward (seed {seed})");
     }
 
     [Fact]

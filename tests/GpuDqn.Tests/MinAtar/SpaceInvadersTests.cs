@@ -138,6 +138,44 @@ public class SpaceInvadersTests
         for (int k = rand.Next(1, 4); k > 0; k--) g[G.AlienRows + rand.Next(4)] |= 1 << rand.Next(2, 8);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Plays_exactly_like_the_literal_grid_reference(bool ramping)
+    {
+        int seed = TestDevices.NewSeed();
+        var rand = new Random(seed);
+        var g = New(ramping);
+        var reference = new SpaceInvadersReference(ramping).Init();
+        var prev = g.Observe();
+        int episodes = 0, rampSteps = 0;
+        for (int step = 0; step < 20000; step++)
+        {
+            int a = Policy(rand, prev);
+            Assert.Equal(reference.Step(a), g.Step(a));
+            prev = g.Observe();
+            string at = $"step {step} (seed {seed})";
+            Assert.True(reference.Observe().AsSpan().SequenceEqual(prev.Cells), $"observations differ at {at}");
+            Assert.Equal(reference.Terminal, g.Terminal);
+            Assert.Equal(reference.Ramp, g.RampIndex);
+            if (g.RampIndex > 0) rampSteps++;
+            if (g.Terminal)
+            {
+                episodes++;
+                g.Reset();
+                reference = new SpaceInvadersReference(ramping).Init();
+                if (episodes % 2 == 0)
+                {
+                    ThinFirstWave(g, rand);
+                    reference.SetAliens(g.State[G.AlienRows..(G.AlienRows + 10)]);
+                }
+                prev = g.Observe();
+            }
+        }
+        Assert.True(episodes > 5, $"coverage: {episodes} episodes (seed {seed})");
+        if (ramping) Assert.True(rampSteps > 0, $"no ramp happened (seed {seed})");
+    }
+
     [Fact]
     public void Terminal_steps_return_zero_and_change_nothing()
     {
