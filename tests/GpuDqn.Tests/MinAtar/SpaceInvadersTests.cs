@@ -360,6 +360,21 @@ public class SpaceInvadersTests
     }
 
     [Fact]
+    public void A_drop_with_an_alien_in_row_9_is_terminal_and_wraps_it_to_row_0()
+    {
+        var g = New();
+        for (int y = 0; y < 10; y++) g[G.AlienRows + y] = 0;
+        g[G.AlienRows + 9] = 1 << 0; // alien at (0, 9), formation moving left: the next move is a drop
+        g[G.AlienRows + 8] = 1 << 3; // and one at (3, 8)
+        g[G.MoveTimer] = 0;
+        Assert.Equal(0, g.Step(0)); // the cannon stays at column 5
+        Assert.True(g.Terminal);
+        var o = g.Observe();
+        Assert.Equal([(0, 0), (9, 3)], o.CellsOf(Alien)); // quirk §9.7
+        Assert.Equal(2, o.Count(AlienRight));
+    }
+
+    [Fact]
     public void Host_and_ilgpu_kernel_play_identically()
     {
         var dev = (IlgpuDevice)TestDevices.Get("ilgpu-cpu");
