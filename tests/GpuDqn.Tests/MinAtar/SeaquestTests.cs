@@ -70,7 +70,7 @@ public class SeaquestTests
         var rand = new Random(seed);
         var g = New((ulong)seed, ramping);
         int bias = Down, episodes = 0, rewardSteps = 0, fullRescues = 0, ramps = 0;
-        for (int step = 0; step < 30000; step++)
+        for (int step = 0; step < 20000; step++)
         {
             string at = $"step {step} (seed {seed})";
             int action = Policy(rand, bias);
@@ -134,8 +134,43 @@ public class SeaquestTests
                 if (episodes % 2 == 0) g[G.DiverCount] = rand.Next(7); // start some episodes with divers aboard
             }
         }
-        Assert.True(episodes > 20 && rewardSteps > 50 && fullRescues > 0, $"coverage: {episodes} episodes, {rewardSteps} rewards, {fullRescues} full rescues (seed {seed})");
+        Assert.True(episodes > 20 && rewardSteps > 30 && fullRescues > 0, $"coverage: {episodes} episodes, {rewardSteps} rewards, {fullRescues} full rescues (seed {seed})");
         if (ramping) Assert.True(ramps > 0, $"no ramp (seed {seed})");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Plays_exactly_like_the_literal_list_reference(bool ramping)
+    {
+        int seed = TestDevices.NewSeed();
+        var rand = new Random(seed);
+        var g = New((ulong)seed, ramping);
+        var reference = new SeaquestReference(ramping);
+        var refRng = new EnvRandom((ulong)seed, 0, 0);
+        int bias = Down, episodes = 0, rewards = 0;
+        for (int step = 0; step < 20000; step++)
+        {
+            int a = Policy(rand, bias);
+            int r = g.Step(a);
+            Assert.Equal(reference.Step(a, ref refRng), r);
+            string at = $"step {step} (seed {seed})";
+            Assert.True(reference.Observe().AsSpan().SequenceEqual(g.Observe().Cells), $"observations differ at {at}");
+            Assert.Equal(reference.Terminal, g.Terminal);
+            Assert.Equal(reference.Ramp, g.RampIndex);
+            Assert.Equal(refRng.Counter, g.Counter);
+            rewards += r;
+            if (g.Terminal)
+            {
+                episodes++;
+                g.Reset();
+                int divers = episodes % 2 == 0 ? rand.Next(7) : 0;
+                g[G.DiverCount] = divers;
+                reference = new SeaquestReference(ramping).WithDivers(divers);
+                bias = rand.Next(3) switch { 0 => Down, 1 => Up, _ => Fire };
+            }
+        }
+        Assert.True(episodes > 20 && rewards > 30, $"coverage: {episodes} episodes, {rewards} reward (seed {seed})");
     }
 
     [Fact]
@@ -351,6 +386,38 @@ public class SeaquestTests
         Add(g, G.Enemies, G.EnemyCount, new Thing(2, 4, false, false, 5, 10));
         Assert.Equal(1, g.Step(Fire));
         Assert.True(Assert.Single(Enemies(g)).IsSub);
+    }
+
+    [Fact]
+    public void Of_two_bullets_arriving_on_one_fish_the_newest_kills_it()
+    {
+        var g = New();
+        NoSpawns(g);
+        g[G.SubY] = 7;
+        g[G.Surfaced] = 0;
+        Add(g, G.Bullets, G.BulletCount, new Thing(3, 4, true, false, 0, 0)); // older, moving right
+        Add(g, G.Bullets, G.BulletCount, new Thing(5, 4, false, false, 0, 0)); // newer, moving left
+        Add(g, G.Enemies, G.EnemyCount, new Thing(4, 4, false, false, 5, 10));
+        Assert.Equal(1, g.Step(NoOp));
+        Assert.Empty(Enemies(g));
+        var b = Assert.Single(List(g, G.Bullets, G.BulletCount));
+        Assert.Equal((4, 4, true), (b.X, b.Y, b.Right)); // the older bullet survives on the fish's cell
+    }
+
+    [Fact]
+    public void A_moving_sub_takes_a_bullet_before_a_fish_can()
+    {
+        var g = New();
+        NoSpawns(g);
+        g[G.SubY] = 7;
+        g[G.Surfaced] = 0;
+        Add(g, G.Bullets, G.BulletCount, new Thing(5, 4, false, false, 0, 0)); // moves to (4, 4) first
+        Add(g, G.Enemies, G.EnemyCount, new Thing(3, 4, true, false, 0, 10)); // fish, older
+        Add(g, G.Enemies, G.EnemyCount, new Thing(3, 4, true, true, 0, 5)); // sub, both move onto (4, 4)
+        Assert.Equal(1, g.Step(NoOp));
+        var e = Assert.Single(Enemies(g));
+        Assert.False(e.IsSub);
+        Assert.Equal((4, 4, 5), (e.X, e.Y, e.MoveTimer));
     }
 
     [Fact]

@@ -138,6 +138,44 @@ public class SpaceInvadersTests
         for (int k = rand.Next(1, 4); k > 0; k--) g[G.AlienRows + rand.Next(4)] |= 1 << rand.Next(2, 8);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Plays_exactly_like_the_literal_grid_reference(bool ramping)
+    {
+        int seed = TestDevices.NewSeed();
+        var rand = new Random(seed);
+        var g = New(ramping);
+        var reference = new SpaceInvadersReference(ramping).Init();
+        var prev = g.Observe();
+        int episodes = 0, rampSteps = 0;
+        for (int step = 0; step < 20000; step++)
+        {
+            int a = Policy(rand, prev);
+            Assert.Equal(reference.Step(a), g.Step(a));
+            prev = g.Observe();
+            string at = $"step {step} (seed {seed})";
+            Assert.True(reference.Observe().AsSpan().SequenceEqual(prev.Cells), $"observations differ at {at}");
+            Assert.Equal(reference.Terminal, g.Terminal);
+            Assert.Equal(reference.Ramp, g.RampIndex);
+            if (g.RampIndex > 0) rampSteps++;
+            if (g.Terminal)
+            {
+                episodes++;
+                g.Reset();
+                reference = new SpaceInvadersReference(ramping).Init();
+                if (episodes % 2 == 0)
+                {
+                    ThinFirstWave(g, rand);
+                    reference.SetAliens(g.State[G.AlienRows..(G.AlienRows + 10)]);
+                }
+                prev = g.Observe();
+            }
+        }
+        Assert.True(episodes > 5, $"coverage: {episodes} episodes (seed {seed})");
+        if (ramping) Assert.True(rampSteps > 0, $"no ramp happened (seed {seed})");
+    }
+
     [Fact]
     public void Terminal_steps_return_zero_and_change_nothing()
     {
@@ -319,6 +357,21 @@ public class SpaceInvadersTests
         Assert.True(o[Alien, 5, 0]);
         Assert.True(o[Friendly, 4, 0]);
         Assert.Equal(1, o.Count(AlienRight));
+    }
+
+    [Fact]
+    public void A_drop_with_an_alien_in_row_9_is_terminal_and_wraps_it_to_row_0()
+    {
+        var g = New();
+        for (int y = 0; y < 10; y++) g[G.AlienRows + y] = 0;
+        g[G.AlienRows + 9] = 1 << 0; // alien at (0, 9), formation moving left: the next move is a drop
+        g[G.AlienRows + 8] = 1 << 3; // and one at (3, 8)
+        g[G.MoveTimer] = 0;
+        Assert.Equal(0, g.Step(0)); // the cannon stays at column 5
+        Assert.True(g.Terminal);
+        var o = g.Observe();
+        Assert.Equal([(0, 0), (9, 3)], o.CellsOf(Alien)); // quirk §9.7
+        Assert.Equal(2, o.Count(AlienRight));
     }
 
     [Fact]
