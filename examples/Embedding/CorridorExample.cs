@@ -44,7 +44,8 @@ public static class CorridorExample
         {
             Env = "corridor", Algo = Algo.Ddqn, TotalSteps = steps, NumEnvs = 4,
             BufferSize = 4_000, BatchSize = 32, LearningStarts = 500, Hidden = [32],
-            TargetUpdateInterval = 200, EvalEvery = 0, EvalEpisodes = 8,
+            LearningRate = 1e-3f, TrainFrequency = 4, GradientSteps = 2, ExplorationFraction = 0.5f,
+            TargetUpdateInterval = 100, EvalEvery = 0, EvalEpisodes = 8,
             RunRoot = Path.Combine(Path.GetTempPath(), "gpudqn-runs"),
         };
         using var dev = Device.Create(device);

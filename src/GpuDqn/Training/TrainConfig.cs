@@ -10,7 +10,9 @@ public enum LossKind { Huber, Mse }
 /// <summary>
 /// Every knob of a DQN run, flat and documented (CleanRL style). JSON keys and CLI flags are
 /// the snake_case / kebab-case forms of the property names (total_steps, --total-steps).
-/// The defaults train CartPole-v1 out of the box.
+/// The defaults train CartPole-v1 out of the box: they are RL Baselines3 Zoo's tuned DQN
+/// settings for CartPole-v1 (bursts of 128 updates every 256 steps, a target copy every 10
+/// steps), with which Double DQN reaches returns of 500 within 50,000 steps.
 /// </summary>
 public sealed record TrainConfig
 {
@@ -22,15 +24,15 @@ public sealed record TrainConfig
     public string Device { get; init; } = "auto";
     public int Seed { get; init; } = 1;
     /// <summary>Environment steps in total, summed over all environments.</summary>
-    public long TotalSteps { get; init; } = 100_000;
+    public long TotalSteps { get; init; } = 50_000;
     public int NumEnvs { get; init; } = 1;
-    public int BufferSize { get; init; } = 50_000;
-    public int BatchSize { get; init; } = 128;
+    public int BufferSize { get; init; } = 100_000;
+    public int BatchSize { get; init; } = 64;
     public float Gamma { get; init; } = 0.99f;
     /// <summary>n of the n-step return.</summary>
     public int NSteps { get; init; } = 1;
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
-    public float LearningRate { get; init; } = 1e-3f;
+    public float LearningRate { get; init; } = 2.3e-3f;
     /// <summary>Adam's or RMSProp's epsilon.</summary>
     public float OptimizerEps { get; init; } = 1e-8f;
     /// <summary>RMSProp: smoothing constant (PyTorch's alpha).</summary>
@@ -43,24 +45,24 @@ public sealed record TrainConfig
     /// <summary>Environment steps before the first update.</summary>
     public long LearningStarts { get; init; } = 1_000;
     /// <summary>Update every this many environment steps (counted per vector step x envs).</summary>
-    public int TrainFrequency { get; init; } = 1;
-    public int GradientSteps { get; init; } = 1;
+    public int TrainFrequency { get; init; } = 256;
+    public int GradientSteps { get; init; } = 128;
     /// <summary>Hard target update every this many environment steps (tdqn/ddqn, when tau = 1).</summary>
-    public int TargetUpdateInterval { get; init; } = 500;
+    public int TargetUpdateInterval { get; init; } = 10;
     /// <summary>Polyak factor: 1 = hard copy every interval; below 1 = soft update every training step.</summary>
     public float Tau { get; init; } = 1f;
     /// <summary>Clip gradients to this global L2 norm (0 = off).</summary>
     public float MaxGradNorm { get; init; } = 10f;
     public float EpsStart { get; init; } = 1f;
-    public float EpsEnd { get; init; } = 0.05f;
+    public float EpsEnd { get; init; } = 0.04f;
     /// <summary>Fraction of total steps over which epsilon decays linearly.</summary>
-    public float ExplorationFraction { get; init; } = 0.2f;
+    public float ExplorationFraction { get; init; } = 0.16f;
     /// <summary>Evaluate every this many environment steps (0 = only at the end).</summary>
-    public long EvalEvery { get; init; } = 10_000;
+    public long EvalEvery { get; init; } = 5_000;
     public int EvalEpisodes { get; init; } = 20;
     public float EvalEpsilon { get; init; }
     /// <summary>Hidden layer widths of the MLP for vector observations.</summary>
-    public int[] Hidden { get; init; } = [120, 84];
+    public int[] Hidden { get; init; } = [256, 256];
     /// <summary>Network preset: auto (MLP for vectors, MinAtar conv for 10x10 grids, Nature for pixels).</summary>
     public string Network { get; init; } = "auto";
     /// <summary>Where runs go: RunRoot/&lt;env&gt;__&lt;algo&gt;__&lt;seed&gt;__&lt;time&gt;.</summary>
