@@ -1,4 +1,12 @@
 using BenchmarkDotNet.Running;
+using GpuDqn.Bench;
 
-// Every [Benchmark] class in this project is found here: `dotnet run -c Release --project bench/GpuDqn.Bench -- --filter '*Gemm*'`.
+// `-- updates [device]`: the DQN update workloads of the PyTorch anchor, in its output format.
+// Anything else goes to BenchmarkDotNet, which finds every [Benchmark] class in this project:
+// `dotnet run -c Release --project bench/GpuDqn.Bench -- --filter '*Gemm*'`.
+if (args.Length > 0 && args[0] == "updates")
+{
+    UpdateThroughput.Run(args.Length > 1 ? args[1] : "cpu");
+    return;
+}
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
