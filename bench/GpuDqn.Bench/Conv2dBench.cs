@@ -9,8 +9,9 @@ namespace GpuDqn.Bench;
 /// (compare with bench/anchors/conv_anchor.py, PyTorch on 2 threads). Backward computes dw and
 /// db, and dx except on the first layer (whose input is the observation). Forward has bias, no ReLU.
 /// <c>dotnet run -c Release --project bench/GpuDqn.Bench -- --filter '*Conv2dBench*'</c>
+/// (in-process: BenchmarkDotNet's out-of-process build times out when the 2 cores are busy).
 /// </summary>
-[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
+[InProcess, WarmupCount(3), IterationCount(15)]
 [MinColumn, MedianColumn]
 public class Conv2dBench
 {
@@ -57,7 +58,7 @@ public class Conv2dBench
 }
 
 /// <summary>The ILGPU CPU accelerator (parity backend, ~0.5 GFLOP/s): only MinAtar's small conv at batch 4.</summary>
-[SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 5)]
+[InProcess, WarmupCount(2), IterationCount(5)]
 [MinColumn, MedianColumn]
 public class Conv2dIlgpuCpuBench
 {
