@@ -9,10 +9,10 @@ namespace GpuDqn.Bench;
 /// forward y = x·Wᵀ + b: m = batch, k = in, n = out, B transposed, bias and ReLU fused).
 /// ILGPU's CPU accelerator runs only the small shapes (it manages ~0.5 GFLOP/s); a CUDA device
 /// runs every shape when one is present. GFLOP/s = 2·m·n·k / mean time.
-/// <c>dotnet run -c Release --project bench/GpuDqn.Bench -- --filter '*GemmBench*' --inProcess</c>
-/// (in-process: the default out-of-process build times out when the 2 cores are busy).
+/// <c>dotnet run -c Release --project bench/GpuDqn.Bench -- --filter '*GemmBench*'</c>
+/// (in-process: BenchmarkDotNet's out-of-process build times out when the 2 cores are busy).
 /// </summary>
-[SimpleJob(warmupCount: 3, iterationCount: 15)]
+[InProcess, WarmupCount(3), IterationCount(15)]
 public class GemmBench
 {
     public sealed record Case(string Device, string Name, int M, int N, int K, bool TransA, bool TransB, bool Epilogue)

@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using GpuDqn.Engine;
 
 namespace GpuDqn.Kernels;
@@ -84,89 +86,127 @@ internal static class Conv2dHost
     }
 
     /// <summary>Rows n·PQ … (n+1)·PQ of col: the zero-padded C×R×S patch under each output pixel of image n.</summary>
-    private static void Im2Col(float[] x, int xOffset, float[] col, int n, in Conv2dDims d)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: skip the tier-0 JIT
+    private static unsafe void Im2Col(float[] x, int xOffset, float[] col, int n, in Conv2dDims d)
     {
-        var xs = x.AsSpan(xOffset + n * d.C * d.HW, d.C * d.HW);
-        int row = n * d.PQ * d.CRS;
-        for (int p = 0; p < d.P; p++)
+        int sw = d.S;
+        fixed (float* xBase = x, colBase = col)
         {
-            int h0 = p * d.Stride - d.Pad;
-            for (int q = 0; q < d.Q; q++, row += d.CRS)
+            float* img = xBase + xOffset + (long)n * d.C * d.HW;
+            float* dst = colBase + (long)n * d.PQ * d.CRS;
+            for (int p = 0; p < d.P; p++)
             {
-                int w0 = q * d.Stride - d.Pad;
-                int sLo = Math.Max(0, -w0), sHi = Math.Min(d.S, d.W - w0);
-                var dst = col.AsSpan(row, d.CRS);
-                int o = 0;
-                for (int c = 0; c < d.C; c++)
-                    for (int r = 0; r < d.R; r++, o += d.S)
+                int h0 = p * d.Stride - d.Pad;
+                for (int q = 0; q < d.Q; q++)
+                {
+                    int w0 = q * d.Stride - d.Pad;
+                    int sLo = Math.Max(0, -w0), sHi = Math.Min(sw, d.W - w0);
+                    bool full = sLo == 0 && sHi == sw, none = sLo >= sHi;
+                    for (int c = 0; c < d.C; c++)
                     {
-                        int h = h0 + r;
-                        var seg = dst.Slice(o, d.S);
-                        if (h < 0 || h >= d.H || sLo >= sHi) { seg.Clear(); continue; }
-                        if (sLo > 0) seg[..sLo].Clear();
-                        xs.Slice(c * d.HW + h * d.W + w0 + sLo, sHi - sLo).CopyTo(seg[sLo..]);
-                        if (sHi < d.S) seg[sHi..].Clear();
+                        float* plane = img + (long)c * d.HW;
+                        for (int r = 0; r < d.R; r++, dst += sw)
+                        {
+                            int h = h0 + r;
+                            if ((uint)h >= (uint)d.H || none)
+                            {
+                                new Span<float>(dst, sw).Clear();
+                                continue;
+                            }
+                            float* src = plane + h * d.W + w0; // src[s] is valid for s in [sLo, sHi)
+                            if (full) Copy(src, dst, sw);
+                            else
+                                for (int t = 0; t < sw; t++) dst[t] = t >= sLo && t < sHi ? src[t] : 0f;
+                        }
                     }
+                }
             }
         }
     }
 
     /// <summary>dx[n] += the patches of dcol's rows for image n, added back where they were taken from.</summary>
-    private static void Col2Im(float[] dcol, float[] dx, int dxOffset, int n, in Conv2dDims d)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: skip the tier-0 JIT
+    private static unsafe void Col2Im(float[] dcol, float[] dx, int dxOffset, int n, in Conv2dDims d)
     {
-        var dst = dx.AsSpan(dxOffset + n * d.C * d.HW, d.C * d.HW);
-        int row = n * d.PQ * d.CRS;
-        for (int p = 0; p < d.P; p++)
+        int sw = d.S;
+        fixed (float* dxBase = dx, colBase = dcol)
         {
-            int h0 = p * d.Stride - d.Pad;
-            for (int q = 0; q < d.Q; q++, row += d.CRS)
+            float* img = dxBase + dxOffset + (long)n * d.C * d.HW;
+            float* src = colBase + (long)n * d.PQ * d.CRS;
+            for (int p = 0; p < d.P; p++)
             {
-                int w0 = q * d.Stride - d.Pad;
-                int sLo = Math.Max(0, -w0), sHi = Math.Min(d.S, d.W - w0);
-                if (sLo >= sHi) continue;
-                var src = dcol.AsSpan(row, d.CRS);
-                int o = 0;
-                for (int c = 0; c < d.C; c++)
-                    for (int r = 0; r < d.R; r++, o += d.S)
+                int h0 = p * d.Stride - d.Pad;
+                for (int q = 0; q < d.Q; q++)
+                {
+                    int w0 = q * d.Stride - d.Pad;
+                    int sLo = Math.Max(0, -w0), sHi = Math.Min(sw, d.W - w0);
+                    if (sLo >= sHi)
                     {
-                        int h = h0 + r;
-                        if (h < 0 || h >= d.H) continue;
-                        Add(src.Slice(o + sLo, sHi - sLo), dst.Slice(c * d.HW + h * d.W + w0 + sLo, sHi - sLo));
+                        src += d.CRS;
+                        continue;
                     }
+                    for (int c = 0; c < d.C; c++)
+                    {
+                        float* plane = img + (long)c * d.HW;
+                        for (int r = 0; r < d.R; r++, src += sw)
+                        {
+                            int h = h0 + r;
+                            if ((uint)h >= (uint)d.H) continue;
+                            float* dst = plane + h * d.W + w0;
+                            Add(src + sLo, dst + sLo, sHi - sLo);
+                        }
+                    }
+                }
             }
         }
     }
 
-    /// <summary>dst += src.</summary>
-    private static void Add(ReadOnlySpan<float> src, Span<float> dst)
+    /// <summary>dst[0..count) = src[0..count).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Copy(float* src, float* dst, int count)
     {
         int i = 0;
-        if (Vector.IsHardwareAccelerated)
-            for (; i <= src.Length - Vector<float>.Count; i += Vector<float>.Count)
-                (new Vector<float>(dst[i..]) + new Vector<float>(src[i..])).CopyTo(dst[i..]);
-        for (; i < src.Length; i++) dst[i] += src[i];
+        if (Vector256.IsHardwareAccelerated)
+            for (; i <= count - 8; i += 8) Vector256.Store(Vector256.Load(src + i), dst + i);
+        for (; i < count; i++) dst[i] = src[i];
     }
 
-    /// <summary>dst[j·rows + i] = src[i·cols + j] for an rows×cols block.</summary>
-    private static void Transpose(float[] src, int srcOffset, int rows, int cols, float[] dst, int dstOffset)
+    /// <summary>dst[0..count) += src[0..count).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Add(float* src, float* dst, int count)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; i <= count - 8; i += 8) Vector256.Store(Vector256.Load(dst + i) + Vector256.Load(src + i), dst + i);
+        for (; i < count; i++) dst[i] += src[i];
+    }
+
+    /// <summary>dst[j·rows + i] = src[i·cols + j] for a rows×cols block, in 16×16 tiles.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: skip the tier-0 JIT
+    private static unsafe void Transpose(float[] src, int srcOffset, int rows, int cols, float[] dst, int dstOffset)
     {
         const int B = 16;
-        for (int i0 = 0; i0 < rows; i0 += B)
+        fixed (float* sBase = src, dBase = dst)
         {
-            int i1 = Math.Min(rows, i0 + B);
-            for (int j0 = 0; j0 < cols; j0 += B)
+            float* sp = sBase + srcOffset, dp = dBase + dstOffset;
+            for (int i0 = 0; i0 < rows; i0 += B)
             {
-                int j1 = Math.Min(cols, j0 + B);
-                for (int i = i0; i < i1; i++)
+                int i1 = Math.Min(rows, i0 + B);
+                for (int j0 = 0; j0 < cols; j0 += B)
                 {
-                    int s = srcOffset + i * cols;
-                    for (int j = j0; j < j1; j++) dst[dstOffset + j * rows + i] = src[s + j];
+                    int j1 = Math.Min(cols, j0 + B);
+                    for (int j = j0; j < j1; j++)
+                    {
+                        float* o = dp + (long)j * rows;
+                        for (int i = i0; i < i1; i++) o[i] = sp[(long)i * cols + j];
+                    }
                 }
             }
         }
     }
 
     /// <summary>db[k] += Σ_n Σ_pq dy[n,k,pq], images summed in order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: skip the tier-0 JIT
     private static void BiasGrad(ReadOnlySpan<float> dy, Span<float> db, in Conv2dDims d)
     {
         for (int k = 0; k < d.K; k++)

@@ -60,17 +60,38 @@ internal static unsafe class GemmHost
                 job.DotNT();
                 return;
             }
-            int colPanels = (n + job.NR - 1) / job.NR, rowPanels = (m + MR - 1) / MR;
-            if (flops < ParallelFlops || Environment.ProcessorCount < 2 || (colPanels < 2 && rowPanels < 2))
+            if (n < 16 && m >= 16)
             {
-                job.Block(0, m, 0, n);
+                // Few columns (an input gradient into a 4-wide observation): compute Cᵀ = op(B)ᵀ·op(A)ᵀ,
+                // whose rows are the short side, into a scratch buffer, then transpose back
+                // through the epilogue. Padding a 32-wide column panel would waste most of it.
+                float* t = Pinned(ref bufT, n * m);
+                var swapped = job with
+                {
+                    A = pb, TransA = !transB, B = pa, TransB = !transA, C = t, M = n, N = m,
+                    Alpha = 1f, Beta = 0f, Bias = null, Relu = false,
+                };
+                Execute(swapped);
+                job.EpilogueFromTransposed(t);
                 return;
             }
-            // Split the dimension whose other operand is cheaper to pack twice: splitting
-            // columns repacks A (m·k) per worker, splitting rows repacks B (k·n).
-            bool splitCols = colPanels >= 2 && (m <= n || rowPanels < 2);
-            Split(job, splitCols, splitCols ? colPanels : rowPanels);
+            Execute(job);
         }
+    }
+
+    private static void Execute(Job job)
+    {
+        long flops = 2L * job.M * job.N * job.K;
+        int colPanels = (job.N + job.NR - 1) / job.NR, rowPanels = (job.M + MR - 1) / MR;
+        if (flops < ParallelFlops || Environment.ProcessorCount < 2 || (colPanels < 2 && rowPanels < 2))
+        {
+            job.Block(0, job.M, 0, job.N);
+            return;
+        }
+        // Split the dimension whose other operand is cheaper to pack twice: splitting
+        // columns repacks A (m·k) per worker, splitting rows repacks B (k·n).
+        bool splitCols = colPanels >= 2 && (job.M <= job.N || rowPanels < 2);
+        Split(job, splitCols, splitCols ? colPanels : rowPanels);
     }
 
     private static void Split(Job job, bool splitCols, int panels)
@@ -85,7 +106,7 @@ internal static unsafe class GemmHost
     }
 
     // Per-thread packing buffers, pinned (POH) so their addresses stay put, 64-byte aligned.
-    [ThreadStatic] private static float[]? bufA, bufB;
+    [ThreadStatic] private static float[]? bufA, bufB, bufT;
 
     private static float* Pinned(ref float[]? buf, int length)
     {
@@ -169,6 +190,21 @@ internal static unsafe class GemmHost
             if (Bias != null) v += Bias[j];
             if (Relu) v = MathF.Max(v, 0f);
             cr[j] = v;
+        }
+
+        /// <summary>C = alpha·Tᵀ (+ beta·C) (+ bias) (ReLU), where T (n×m) holds op(A)·op(B) transposed.</summary>
+        public readonly void EpilogueFromTransposed(float* t)
+        {
+            for (long i = 0; i < M; i++)
+                for (int j = 0; j < N; j++)
+                {
+                    float* o = C + i * N + j;
+                    float v = t[(long)j * M + i] * Alpha;
+                    if (Beta != 0) v = MathF.FusedMultiplyAdd(*o, Beta, v);
+                    if (Bias != null) v += Bias[j];
+                    if (Relu) v = MathF.Max(v, 0f);
+                    *o = v;
+                }
         }
 
         /// <summary>C[i0:i1, j0:j1] over the full K, blocked and packed.</summary>

@@ -25,6 +25,9 @@ public class GemmHostTests
             data.Add(isa.ToString(), 257, 70, 513, true, true);
             data.Add(isa.ToString(), 33, 1100, 270, false, true);
             data.Add(isa.ToString(), 140, 45, 40, true, false);
+            data.Add(isa.ToString(), 300, 5, 130, false, false);   // few columns: computed transposed
+            data.Add(isa.ToString(), 140, 9, 600, true, true);
+            data.Add(isa.ToString(), 3000, 7, 400, false, true);    // ... and threaded
         }
         return data;
     }
