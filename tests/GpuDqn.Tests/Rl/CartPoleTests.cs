@@ -190,6 +190,18 @@ public class CartPoleTests
     }
 
     [Fact]
+    public void SinCos_is_accurate_in_and_beyond_the_polynomial_range()
+    {
+        for (int i = -2000; i <= 2000; i++)
+        {
+            float x = i * 0.0005f;   // [-1, 1]: polynomial inside π/4, MathF outside
+            CartPolePhysics.SinCos(x, out float s, out float c);
+            Assert.True(Math.Abs(s - Math.Sin(x)) <= 1.2e-7 * Math.Max(Math.Abs(Math.Sin(x)), 1e-3) + 1e-9, $"sin({x}) = {s}, want {Math.Sin(x)}");
+            Assert.True(Math.Abs(c - Math.Cos(x)) <= 1.2e-7, $"cos({x}) = {c}, want {Math.Cos(x)}");
+        }
+    }
+
+    [Fact]
     public void Bad_arguments_throw()
     {
         var dev = TestDevices.Get("cpu");
