@@ -49,7 +49,7 @@ public sealed class CartPoleVec
 
     private readonly int[] drained;
 
-    public CartPoleVec(Device device, int numEnvs, int logSize = 16)
+    public CartPoleVec(Device device, int numEnvs, int logSize = 64)
     {
         ArgumentNullException.ThrowIfNull(device);
         if (numEnvs < 1) throw new ArgumentOutOfRangeException(nameof(numEnvs), numEnvs, "numEnvs must be >= 1");

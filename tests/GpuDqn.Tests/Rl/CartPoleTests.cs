@@ -1,10 +1,11 @@
 using GpuDqn.Engine;
 using GpuDqn.Kernels;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace GpuDqn.Tests.Rl;
 
-public class CartPoleTests
+public class CartPoleTests(ITestOutputHelper output)
 {
     private static int RandomAction(ulong seed, int env, int t) => CounterRng.Below(seed, (ulong)(uint)env, (ulong)t, 2);
 
@@ -58,6 +59,7 @@ public class CartPoleTests
             meanLength += length / (double)n;
             if (length == firstLength[i]) same++;
         }
+        output.WriteLine($"{device}: {same} of {n} episodes end on the float64 step; mean length {meanLength:F1} (seed {testSeed})");
         Assert.InRange(meanLength, 12, 40);   // random play lasts about 22 steps: the comparison is not vacuous
         Assert.True(same >= 990, $"only {same} of {n} episodes ended on the float64 step (seed {testSeed})");
     }
@@ -187,6 +189,18 @@ public class CartPoleTests
         Assert.True(edge.Step(1).Terminated);
         var tilt = new CartPoleState { Theta = CartPolePhysics.ThetaThreshold, ThetaDot = 0.1f };
         Assert.True(CartPolePhysics.Step(ref tilt, 0));
+    }
+
+    [Fact]
+    public void SinCos_is_accurate_in_and_beyond_the_polynomial_range()
+    {
+        for (int i = -2000; i <= 2000; i++)
+        {
+            float x = i * 0.0005f;   // [-1, 1]: polynomial inside π/4, MathF outside
+            CartPolePhysics.SinCos(x, out float s, out float c);
+            Assert.True(Math.Abs(s - Math.Sin(x)) <= 1.2e-7 * Math.Max(Math.Abs(Math.Sin(x)), 1e-3) + 1e-9, $"sin({x}) = {s}, want {Math.Sin(x)}");
+            Assert.True(Math.Abs(c - Math.Cos(x)) <= 1.2e-7, $"cos({x}) = {c}, want {Math.Cos(x)}");
+        }
     }
 
     [Fact]
