@@ -46,7 +46,7 @@ internal sealed class AdamCheck : IOpChecks
                 wp[i] -= cfg.LearningRate * (wm[i] / bc1) / (Math.Sqrt(wv[i] / bc2) + cfg.Epsilon);
             }
         }
-        return OptimCheck.StateError(p.ToArray(), p0, wp, (m.ToArray(), wm), (v.ToArray(), wv));
+        return OptimCheck.StateError(p.ToArray(), p0, wp, cfg.LearningRate, (m.ToArray(), wm, 0.1), (v.ToArray(), wv, 0.01));
     }
 }
 
@@ -55,9 +55,12 @@ internal static class OptimCheck
 {
     /// <summary>
     /// The worst of: the parameter change (got - p0 against want - p0, so that a small update on a
-    /// large parameter is still measured) and each state buffer, each relative to its own scale.
+    /// large parameter is still measured) and each state buffer, each relative to its own scale
+    /// but never to less than its floor (a one-element vector whose update or state cancels to
+    /// near zero would otherwise divide float32 rounding by almost nothing). Use the learning
+    /// rate as the update's floor and the size of the state's inputs for the states.
     /// </summary>
-    public static double StateError(float[] gotP, float[] p0, double[] wantP, params (float[] got, double[] want)[] states)
+    public static double StateError(float[] gotP, float[] p0, double[] wantP, double stepFloor, params (float[] got, double[] want, double floor)[] states)
     {
         var gotDelta = new float[gotP.Length];
         var wantDelta = new double[gotP.Length];
@@ -66,8 +69,21 @@ internal static class OptimCheck
             gotDelta[i] = (float)((double)gotP[i] - p0[i]);
             wantDelta[i] = wantP[i] - p0[i];
         }
-        double err = Reference.MaxRelError(gotDelta, wantDelta);
-        foreach (var (got, want) in states) err = Math.Max(err, Reference.MaxRelError(got, want));
+        double err = Rel(gotDelta, wantDelta, stepFloor);
+        foreach (var (got, want, floor) in states) err = Math.Max(err, Rel(got, want, floor));
         return err;
+    }
+
+    private static double Rel(float[] got, double[] want, double floor)
+    {
+        double scale = floor, maxErr = 0;
+        foreach (double w in want) scale = Math.Max(scale, Math.Abs(w));
+        for (int i = 0; i < got.Length; i++)
+        {
+            double e = Math.Abs(got[i] - want[i]);
+            if (double.IsNaN(e)) return double.NaN;
+            maxErr = Math.Max(maxErr, e);
+        }
+        return maxErr / scale;
     }
 }

@@ -41,7 +41,7 @@ public static class GradNorm
         {
             if (n == 0)
             {
-                Params.Fill(flat.Slice(0, 2), 0f);
+                flat.Slice(0, 2).Upload([0f, 1f]);  // norm 0, scale 1 (as min(1, maxNorm / 1e-6) would give)
                 return norm;
             }
             var s = flat.View;

@@ -52,8 +52,8 @@ internal sealed class RmsPropCheck : IOpChecks
                 wp[i] -= cfg.LearningRate * gi / denom;
             }
         }
-        var states = new List<(float[], double[])> { (sq.ToArray(), wsq) };
-        if (ga is not null) states.Add((ga.ToArray(), wga));
-        return OptimCheck.StateError(p.ToArray(), p0, wp, [.. states]);
+        var states = new List<(float[], double[], double)> { (sq.ToArray(), wsq, 0.01) };
+        if (ga is not null) states.Add((ga.ToArray(), wga, 0.01));
+        return OptimCheck.StateError(p.ToArray(), p0, wp, cfg.LearningRate, [.. states]);
     }
 }

@@ -31,8 +31,8 @@ internal sealed class SgdCheck : IOpChecks
                         }
                     }
                     return buf is null
-                        ? OptimCheck.StateError(p.ToArray(), p0, wp)
-                        : OptimCheck.StateError(p.ToArray(), p0, wp, (buf.ToArray(), wb));
+                        ? OptimCheck.StateError(p.ToArray(), p0, wp, lr)
+                        : OptimCheck.StateError(p.ToArray(), p0, wp, lr, (buf.ToArray(), wb, 1.0));
                 });
     }
 }

@@ -8,12 +8,13 @@ internal sealed class BiasAddCheck : IOpChecks
     public IEnumerable<OpCase> Cases()
     {
         int[][] shapes = [[1, 1], [7, 13], [32, 512], [33, 6], [1, 3, 1, 1], [2, 16, 8, 8], [3, 5, 7, 9], [4, 8, 7, 7], [32, 4, 10, 10], [2, 200, 2, 2]];
-        foreach (var shape in shapes)
+        for (int i = 0; i < shapes.Length; i++)
         {
+            var shape = shapes[i];
+            bool accumulate = i % 2 == 0;  // both modes, without doubling the (barrier-heavy) cases
             string s = Shape.Format(shape);
             yield return new OpCase("biasadd.forward", s, (device, seed) => Forward(device, seed, shape));
-            yield return new OpCase("biasadd.backward", s + " +=", (device, seed) => Backward(device, seed, shape, accumulate: true));
-            yield return new OpCase("biasadd.backward", s, (device, seed) => Backward(device, seed, shape, accumulate: false));
+            yield return new OpCase("biasadd.backward", s + (accumulate ? " +=" : ""), (device, seed) => Backward(device, seed, shape, accumulate));
         }
     }
 

@@ -94,8 +94,15 @@ internal static class ReduceKernel
         }
     }
 
-    /// <summary>How many partial sums a multi-group reduction of <paramref name="n"/> elements uses on <paramref name="d"/>.</summary>
-    public static int Partials(IlgpuDevice d, long n) => Math.Min(d.GridStride(n, GroupSize).GridDim.X, MaxPartials);
+    /// <summary>
+    /// How many partial sums a multi-group reduction of <paramref name="n"/> elements uses on
+    /// <paramref name="d"/>: on a GPU as many groups as a grid-stride launch (at most
+    /// <see cref="MaxPartials"/>); on the CPU accelerator, where every group costs barriers, one
+    /// group per 8192 elements up to 4, so that the multi-partial path is exercised there too.
+    /// </summary>
+    public static int Partials(IlgpuDevice d, long n) => d.Kind == DeviceKind.IlgpuCpu
+        ? (int)Math.Clamp((n + 8191) / 8192, 1, 4)
+        : Math.Min(d.GridStride(n, GroupSize).GridDim.X, MaxPartials);
 
     /// <summary>
     /// Sums term(a, b, i) over [0, n). <paramref name="mode"/> <see cref="FinishSum"/>: dst[0] = sum·arg;
@@ -174,7 +181,8 @@ internal static class ReduceKernel
         {
             var kernel = d.Kernel("reduce.channels.group", acc =>
                 acc.LoadStreamKernel<ArrayView<float>, ArrayView<float>, AxisDims>(ChannelPerGroupKernel));
-            int groups = d.Kind == DeviceKind.IlgpuCpu ? 1 : c;
+            // The CPU accelerator pays barriers per group: two groups there (which still loop over channels).
+            int groups = d.Kind == DeviceKind.IlgpuCpu ? Math.Min(c, 2) : c;
             kernel(new KernelConfig(groups, GroupSize), x, output, dims);
         }
         else
