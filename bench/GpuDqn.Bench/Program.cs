@@ -9,4 +9,10 @@ if (args.Length > 0 && args[0] == "updates")
     UpdateThroughput.Run(args.Length > 1 ? args[1] : "cpu");
     return;
 }
+// `-- cartpole [device] [seeds]`: learning results of V-DQN, T-DQN and D-DQN over several seeds.
+if (args.Length > 0 && args[0] == "cartpole")
+{
+    CartPoleSeeds.Run(args.Length > 1 ? args[1] : "cpu", args.Length > 2 ? int.Parse(args[2]) : 5);
+    return;
+}
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -33,7 +33,8 @@ public sealed class Trainer
         var net = EnvFactory.Network(cfg, env.ObservationShape, env.NumActions);
         var learner = new DqnLearner(cfg, net, device);
         int obsDim = (int)Shape.Count(env.ObservationShape);
-        var replay = new ReplayBuffer(device, cfg.BufferSize, obsDim, cfg.NumEnvs);
+        // The replay holds whole vector steps: capacity rounds down to a multiple of num_envs.
+        var replay = new ReplayBuffer(device, cfg.BufferSize - cfg.BufferSize % cfg.NumEnvs, obsDim, cfg.NumEnvs);
         var batch = new ReplayBatch(device, cfg.BatchSize, obsDim);
         var acting = learner.Online.CreateActivations(cfg.NumEnvs, withGrads: false);
         var actions = device.Zeros<int>(cfg.NumEnvs);
@@ -62,7 +63,7 @@ public sealed class Trainer
             iteration++;
 
             // Learn: every train_frequency steps once learning_starts steps are stored.
-            if (step > cfg.LearningStarts && iteration % trainEvery == 0)
+            if (step > cfg.LearningStarts && replay.Count >= cfg.BatchSize && iteration % trainEvery == 0)
                 for (int g = 0; g < cfg.GradientSteps; g++)
                 {
                     replay.Sample(batch, (ulong)cfg.Seed, (ulong)learner.Updates, cfg.NSteps, cfg.Gamma);
