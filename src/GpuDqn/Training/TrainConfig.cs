@@ -61,6 +61,9 @@ public sealed record TrainConfig
     public long EvalEvery { get; init; } = 5_000;
     public int EvalEpisodes { get; init; } = 20;
     public float EvalEpsilon { get; init; }
+    /// <summary>An evaluation episode still running after this many steps is cut there and counted with
+    /// the return it has (a greedy policy can stall forever, e.g. hiding in an empty row of Asterix).</summary>
+    public int EvalMaxEpisodeSteps { get; init; } = 27_000;
     /// <summary>Hidden layer widths of the MLP for vector observations.</summary>
     public int[] Hidden { get; init; } = [256, 256];
     /// <summary>Network preset: auto (MLP for vectors, MinAtar conv for 10x10 grids, Nature for pixels).</summary>
@@ -124,6 +127,7 @@ public sealed record TrainConfig
         Require(EvalEvery >= 0, $"eval_every must be >= 0, got {EvalEvery}");
         Require(EvalEpisodes > 0, $"eval_episodes must be positive, got {EvalEpisodes}");
         Require(EvalEpsilon is >= 0 and <= 1, $"eval_epsilon must be in [0, 1], got {EvalEpsilon}");
+        Require(EvalMaxEpisodeSteps > 0, $"eval_max_episode_steps must be positive, got {EvalMaxEpisodeSteps}");
         Require(Hidden.All(h => h > 0), $"hidden layer sizes must be positive, got [{string.Join(", ", Hidden)}]");
         Require(LogEvery > 0, $"log_every must be positive, got {LogEvery}");
         return this;

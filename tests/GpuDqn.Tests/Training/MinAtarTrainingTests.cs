@@ -24,7 +24,7 @@ public class MinAtarTrainingTests
         {
             Env = env, Device = device, TotalSteps = 320, NumEnvs = 8, BufferSize = 320, BatchSize = 8,
             LearningStarts = 80, TrainFrequency = 8, TargetUpdateInterval = 80, EvalEvery = 0, EvalEpisodes = 2,
-            LogEvery = 160, RunDir = dir,
+            LogEvery = 160, RunDir = dir, EvalMaxEpisodeSteps = 1_000,
         };
         var result = new Trainer(cfg).Run(TestDevices.Get(device));
         Assert.Equal(320, result.Steps);
