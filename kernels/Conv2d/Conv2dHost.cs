@@ -140,6 +140,11 @@ internal static class Conv2dHost
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: skip the tier-0 JIT
     private static unsafe void Im2Col(float[] x, int xOffset, float[] col, int n, in Conv2dDims d)
     {
+        if (d.Pad == 0)
+        {
+            Im2ColUnpadded(x, xOffset, col, n, d);
+            return;
+        }
         int sw = d.S;
         fixed (float* xBase = x, colBase = col)
         {
@@ -179,6 +184,11 @@ internal static class Conv2dHost
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: skip the tier-0 JIT
     private static unsafe void Col2Im(float[] dcol, float[] dx, int dxOffset, int n, in Conv2dDims d)
     {
+        if (d.Pad == 0)
+        {
+            Col2ImUnpadded(dcol, dx, dxOffset, n, d);
+            return;
+        }
         int sw = d.S;
         fixed (float* dxBase = dx, colBase = dcol)
         {
@@ -209,6 +219,66 @@ internal static class Conv2dHost
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Im2Col"/> without padding (every patch lies inside the image, as in the Nature
+    /// stack): no bounds checks, and the common row widths (8, 4, 3) copied with one vector or
+    /// a fixed number of scalars.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: skip the tier-0 JIT
+    private static unsafe void Im2ColUnpadded(float[] x, int xOffset, float[] col, int n, in Conv2dDims d)
+    {
+        int sw = d.S, width = d.W, rowsPerPlane = d.R, hw = d.HW;
+        fixed (float* xBase = x, colBase = col)
+        {
+            float* img = xBase + xOffset + (long)n * d.C * hw;
+            float* dst = colBase;
+            for (int p = 0; p < d.P; p++)
+                for (int q = 0; q < d.Q; q++)
+                {
+                    float* patch = img + p * d.Stride * width + q * d.Stride;
+                    for (int c = 0; c < d.C; c++)
+                    {
+                        float* src = patch + c * hw;
+                        for (int r = 0; r < rowsPerPlane; r++, src += width, dst += sw)
+                        {
+                            if (sw == 8) Vector256.Store(Vector256.Load(src), dst);
+                            else if (sw == 4) Vector128.Store(Vector128.Load(src), dst);
+                            else if (sw == 3) { dst[0] = src[0]; dst[1] = src[1]; dst[2] = src[2]; }
+                            else Copy(src, dst, sw);
+                        }
+                    }
+                }
+        }
+    }
+
+    /// <summary><see cref="Col2Im"/> without padding: no bounds checks, fixed-width adds for rows of 8, 4 and 3.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: skip the tier-0 JIT
+    private static unsafe void Col2ImUnpadded(float[] dcol, float[] dx, int dxOffset, int n, in Conv2dDims d)
+    {
+        int sw = d.S, width = d.W, rowsPerPlane = d.R, hw = d.HW;
+        fixed (float* dxBase = dx, colBase = dcol)
+        {
+            float* img = dxBase + dxOffset + (long)n * d.C * hw;
+            float* src = colBase;
+            for (int p = 0; p < d.P; p++)
+                for (int q = 0; q < d.Q; q++)
+                {
+                    float* patch = img + p * d.Stride * width + q * d.Stride;
+                    for (int c = 0; c < d.C; c++)
+                    {
+                        float* dst = patch + c * hw;
+                        for (int r = 0; r < rowsPerPlane; r++, dst += width, src += sw)
+                        {
+                            if (sw == 8) Vector256.Store(Vector256.Load(dst) + Vector256.Load(src), dst);
+                            else if (sw == 4) Vector128.Store(Vector128.Load(dst) + Vector128.Load(src), dst);
+                            else if (sw == 3) { dst[0] += src[0]; dst[1] += src[1]; dst[2] += src[2]; }
+                            else Add(src, dst, sw);
+                        }
+                    }
+                }
         }
     }
 
