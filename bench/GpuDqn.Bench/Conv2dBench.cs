@@ -48,7 +48,10 @@ public class Conv2dBench
         layer.Device.Synchronize();
     }
 
-    /// <summary>Just the GEMM inside Forward (col [N·P·Q, C·R·S] · Wᵀ): the rest of Forward is im2col and the transpose.</summary>
+    /// <summary>
+    /// The same product as Forward as ONE whole-batch GEMM (col [N·P·Q, C·R·S] · Wᵀ, the earlier host
+    /// design); Forward now runs 32 per-image GEMMs W · colᵀ, so this is a GEMM-throughput reference only.
+    /// </summary>
     [Benchmark]
     public void ForwardGemmOnly()
     {

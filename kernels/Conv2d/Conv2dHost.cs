@@ -6,18 +6,21 @@ using GpuDqn.Engine;
 namespace GpuDqn.Kernels;
 
 /// <summary>
-/// Host convolution: im2col (multi-threaded over the batch) into a patch matrix
-/// col [N·P·Q, C·R·S] (one row per output pixel), then one <see cref="GemmHost"/> call over the
-/// whole batch. Backward reuses the same layout: dw += dyᵀ·col, dcol = dyᵀ·W, then col2im
-/// (one thread per image, so every dx element is summed in a fixed order).
-/// Scratch matrices are cached per calling thread and only grow.
+/// Host convolution, one image at a time so the patch matrix stays in cache: per image,
+/// im2col into col [P·Q, C·R·S] (one row per output pixel, a per-thread scratch of a few
+/// hundred KB), then y[n] [K, P·Q] = W [K, C·R·S] · colᵀ with <see cref="GemmHost"/> on the
+/// calling thread, written straight in NCHW order (no transpose). The batch is split into
+/// one contiguous run of images per core. Backward, per image: dw_part += dy[n] [K, P·Q] · col,
+/// dcol = dy[n]ᵀ · W, then col2im into dx[n]. Worker 0 accumulates into dw itself, every other
+/// worker into its own partial buffer, and the partials are added to dw in worker order, so
+/// the result depends only on the shapes and the core count, never on thread timing.
 /// </summary>
 internal static class Conv2dHost
 {
-    // Per calling thread: the patch matrix (col, reused as dcol in backward) and the
-    // pixel-major [N·P·Q, K] matrix (GEMM output in forward, dyᵀ in backward).
+    // Per executing thread: one image's patch matrix (reused as dcol in backward).
     [ThreadStatic] private static float[]? colScratch;
-    [ThreadStatic] private static float[]? pixScratch;
+    // Per calling thread: the partial dw of workers 1.. in backward.
+    [ThreadStatic] private static float[]? dwPartials;
 
     private static float[] Scratch(ref float[]? cache, long length)
     {
@@ -28,72 +31,125 @@ internal static class Conv2dHost
 
     private static (float[] Array, int Offset) Raw(Tensor<float> t) => (((HostBuffer<float>)t.Buffer).Array, checked((int)t.Offset));
 
-    /// <summary>Images per parallel chunk: enough im2col work per thread to pay for the split.</summary>
-    private static long MinImages(in Conv2dDims d) => Math.Max(1, 32768 / Math.Max(1, (long)d.PQ * d.CRS));
+    /// <summary>How many cores to split the batch over: each needs about a megaflop of work to pay for the split.</summary>
+    private static int Workers(in Conv2dDims d)
+    {
+        long perImage = 2L * d.K * d.PQ * d.CRS;
+        long minImages = Math.Max(1, (1L << 20) / Math.Max(1, perImage));
+        return (int)Math.Max(1, Math.Min(Environment.ProcessorCount, d.N / minImages));
+    }
+
+    /// <summary>Images [start, end) of worker w when N images are split over <paramref name="workers"/>.</summary>
+    private static (int Start, int End) Range(int w, int workers, int n)
+    {
+        int chunk = (n + workers - 1) / workers;
+        return (Math.Min(n, w * chunk), Math.Min(n, (w + 1) * chunk));
+    }
+
+    private static void RunWorkers(int workers, Action<int> body)
+    {
+        if (workers <= 1) body(0);
+        else HostParallel.For(workers, 1, (s, e) =>
+        {
+            for (long w = s; w < e; w++) body((int)w);
+        });
+    }
 
     public static void Forward(Tensor<float> x, Tensor<float> w, Tensor<float>? b, Tensor<float> y, Conv2dDims d, bool relu)
     {
-        var col = Scratch(ref colScratch, (long)d.M * d.CRS);
-        var pix = Scratch(ref pixScratch, (long)d.M * d.K);
         var (xa, xo) = Raw(x);
-        HostParallel.For(d.N, MinImages(d), (n0, n1) =>
-        {
-            for (int n = (int)n0; n < n1; n++) Im2Col(xa, xo, col, n, d);
-        });
-        // pix [N·P·Q, K] = col · Wᵀ (+ b per column, ReLU): one GEMM for the whole batch.
-        GemmHost.Run(col.AsSpan(0, d.M * d.CRS), false, w.Span, true, pix.AsSpan(0, d.M * d.K), d.M, d.K, d.CRS,
-            1f, 0f, b is null ? default : b.Span, b is not null, relu);
         var (ya, yo) = Raw(y);
-        HostParallel.For(d.N, Math.Max(1, 16384 / Math.Max(1, (long)d.PQ * d.K)), (n0, n1) =>
+        var wa = Raw(w);
+        float[]? ba = null;
+        int bo = 0;
+        if (b is not null) (ba, bo) = Raw(b);
+        int workers = Workers(d);
+        RunWorkers(workers, worker =>
         {
-            for (int n = (int)n0; n < n1; n++)
-                Transpose(pix, n * d.PQ * d.K, d.PQ, d.K, ya, yo + n * d.K * d.PQ);
+            var (n0, n1) = Range(worker, workers, d.N);
+            if (n0 >= n1) return;
+            var col = Scratch(ref colScratch, (long)d.PQ * d.CRS);
+            var wSpan = wa.Array.AsSpan(wa.Offset, d.K * d.CRS);
+            var colSpan = col.AsSpan(0, d.PQ * d.CRS);
+            for (int n = n0; n < n1; n++)
+            {
+                Im2Col(xa, xo, col, n, d);
+                var yImg = ya.AsSpan(yo + n * d.K * d.PQ, d.K * d.PQ);
+                if (ba is not null)
+                    for (int k = 0; k < d.K; k++) yImg.Slice(k * d.PQ, d.PQ).Fill(ba[bo + k]);
+                // y[n] [K, PQ] = W [K, CRS] · colᵀ (+ the bias already in y, per row), ReLU.
+                GemmHost.Run(wSpan, false, colSpan, true, yImg, d.K, d.PQ, d.CRS,
+                    1f, ba is null ? 0f : 1f, default, false, relu, parallel: false);
+            }
         });
     }
 
     public static void Backward(Tensor<float> x, Tensor<float> w, Tensor<float> dy, Tensor<float>? dx, Tensor<float> dw, Tensor<float>? db, Conv2dDims d)
     {
-        var col = Scratch(ref colScratch, (long)d.M * d.CRS);
-        var dyt = Scratch(ref pixScratch, (long)d.M * d.K);
         var (xa, xo) = Raw(x);
         var (dya, dyo) = Raw(dy);
+        var wa = Raw(w);
+        var dwa = Raw(dw);
+        float[]? dxa = null;
+        int dxo = 0;
+        if (dx is not null) (dxa, dxo) = Raw(dx);
 
         if (db is not null) BiasGrad(dy.Span, db.Span, d);
 
-        // dyt [N·P·Q, K] = dy transposed per image; col = im2col(x).
-        HostParallel.For(d.N, MinImages(d), (n0, n1) =>
+        int workers = Workers(d), kcrs = d.K * d.CRS;
+        var partials = workers > 1 ? Scratch(ref dwPartials, (long)(workers - 1) * kcrs) : null;
+        RunWorkers(workers, worker =>
         {
-            for (int n = (int)n0; n < n1; n++)
+            var (n0, n1) = Range(worker, workers, d.N);
+            // Worker 0 adds into dw; the others start their partial from zero.
+            var acc = worker == 0 ? dwa.Array.AsSpan(dwa.Offset, kcrs) : partials!.AsSpan((worker - 1) * kcrs, kcrs);
+            if (n0 >= n1)
             {
-                Transpose(dya, dyo + n * d.K * d.PQ, d.K, d.PQ, dyt, n * d.PQ * d.K);
+                if (worker != 0) acc.Clear();
+                return;
+            }
+            var col = Scratch(ref colScratch, (long)d.PQ * d.CRS);
+            var wSpan = wa.Array.AsSpan(wa.Offset, kcrs);
+            var colSpan = col.AsSpan(0, d.PQ * d.CRS);
+            for (int n = n0; n < n1; n++)
+            {
                 Im2Col(xa, xo, col, n, d);
+                var dyImg = dya.AsSpan(dyo + n * d.K * d.PQ, d.K * d.PQ);
+                // dw (or the partial) [K, CRS] += dy[n] [K, PQ] · col [PQ, CRS].
+                GemmHost.Run(dyImg, false, colSpan, false, acc, d.K, d.CRS, d.PQ,
+                    1f, worker != 0 && n == n0 ? 0f : 1f, default, false, false, parallel: false);
+                if (dxa is null) continue;
+                // dcol [PQ, CRS] = dy[n]ᵀ · W (into col, no longer needed), then dx[n] += col2im(dcol).
+                GemmHost.Run(dyImg, true, wSpan, false, colSpan, d.PQ, d.CRS, d.K,
+                    1f, 0f, default, false, false, parallel: false);
+                Col2Im(col, dxa, dxo, n, d);
             }
         });
-
-        // dw [K, CRS] += dytᵀ · col.
-        GemmHost.Run(dyt.AsSpan(0, d.M * d.K), true, col.AsSpan(0, d.M * d.CRS), false, dw.Span, d.K, d.CRS, d.M,
-            1f, 1f, default, false, false);
-
-        if (dx is null) return;
-        // dcol [N·P·Q, CRS] = dyt · W (into the col buffer, no longer needed), then dx += col2im(dcol).
-        GemmHost.Run(dyt.AsSpan(0, d.M * d.K), false, w.Span, false, col.AsSpan(0, d.M * d.CRS), d.M, d.CRS, d.K,
-            1f, 0f, default, false, false);
-        var (dxa, dxo) = Raw(dx);
-        HostParallel.For(d.N, MinImages(d), (n0, n1) =>
-        {
-            for (int n = (int)n0; n < n1; n++) Col2Im(col, dxa, dxo, n, d);
-        });
+        if (partials is null) return;
+        var dwSpan = dwa.Array.AsSpan(dwa.Offset, kcrs);
+        for (int p = 0; p < workers - 1; p++) Add(partials.AsSpan(p * kcrs, kcrs), dwSpan);
     }
 
-    /// <summary>Rows n·PQ … (n+1)·PQ of col: the zero-padded C×R×S patch under each output pixel of image n.</summary>
+    /// <summary>dst += src, element-wise.</summary>
+    private static unsafe void Add(Span<float> src, Span<float> dst)
+    {
+        fixed (float* s = src, t = dst) Add(s, t, src.Length);
+    }
+
+    /// <summary>col [PQ, CRS] of image n: the zero-padded C×R×S patch under each output pixel of image n.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: skip the tier-0 JIT
     private static unsafe void Im2Col(float[] x, int xOffset, float[] col, int n, in Conv2dDims d)
     {
+        if (d.Pad == 0)
+        {
+            Im2ColUnpadded(x, xOffset, col, n, d);
+            return;
+        }
         int sw = d.S;
         fixed (float* xBase = x, colBase = col)
         {
             float* img = xBase + xOffset + (long)n * d.C * d.HW;
-            float* dst = colBase + (long)n * d.PQ * d.CRS;
+            float* dst = colBase;
             for (int p = 0; p < d.P; p++)
             {
                 int h0 = p * d.Stride - d.Pad;
@@ -124,15 +180,20 @@ internal static class Conv2dHost
         }
     }
 
-    /// <summary>dx[n] += the patches of dcol's rows for image n, added back where they were taken from.</summary>
+    /// <summary>dx[n] += the patches of dcol [PQ, CRS] (image n), added back where they were taken from.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: skip the tier-0 JIT
     private static unsafe void Col2Im(float[] dcol, float[] dx, int dxOffset, int n, in Conv2dDims d)
     {
+        if (d.Pad == 0)
+        {
+            Col2ImUnpadded(dcol, dx, dxOffset, n, d);
+            return;
+        }
         int sw = d.S;
         fixed (float* dxBase = dx, colBase = dcol)
         {
             float* img = dxBase + dxOffset + (long)n * d.C * d.HW;
-            float* src = colBase + (long)n * d.PQ * d.CRS;
+            float* src = colBase;
             for (int p = 0; p < d.P; p++)
             {
                 int h0 = p * d.Stride - d.Pad;
@@ -161,6 +222,66 @@ internal static class Conv2dHost
         }
     }
 
+    /// <summary>
+    /// <see cref="Im2Col"/> without padding (every patch lies inside the image, as in the Nature
+    /// stack): no bounds checks, and the common row widths (8, 4, 3) copied with one vector or
+    /// a fixed number of scalars.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: skip the tier-0 JIT
+    private static unsafe void Im2ColUnpadded(float[] x, int xOffset, float[] col, int n, in Conv2dDims d)
+    {
+        int sw = d.S, width = d.W, rowsPerPlane = d.R, hw = d.HW;
+        fixed (float* xBase = x, colBase = col)
+        {
+            float* img = xBase + xOffset + (long)n * d.C * hw;
+            float* dst = colBase;
+            for (int p = 0; p < d.P; p++)
+                for (int q = 0; q < d.Q; q++)
+                {
+                    float* patch = img + p * d.Stride * width + q * d.Stride;
+                    for (int c = 0; c < d.C; c++)
+                    {
+                        float* src = patch + c * hw;
+                        for (int r = 0; r < rowsPerPlane; r++, src += width, dst += sw)
+                        {
+                            if (sw == 8) Vector256.Store(Vector256.Load(src), dst);
+                            else if (sw == 4) Vector128.Store(Vector128.Load(src), dst);
+                            else if (sw == 3) { dst[0] = src[0]; dst[1] = src[1]; dst[2] = src[2]; }
+                            else Copy(src, dst, sw);
+                        }
+                    }
+                }
+        }
+    }
+
+    /// <summary><see cref="Col2Im"/> without padding: no bounds checks, fixed-width adds for rows of 8, 4 and 3.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: skip the tier-0 JIT
+    private static unsafe void Col2ImUnpadded(float[] dcol, float[] dx, int dxOffset, int n, in Conv2dDims d)
+    {
+        int sw = d.S, width = d.W, rowsPerPlane = d.R, hw = d.HW;
+        fixed (float* dxBase = dx, colBase = dcol)
+        {
+            float* img = dxBase + dxOffset + (long)n * d.C * hw;
+            float* src = colBase;
+            for (int p = 0; p < d.P; p++)
+                for (int q = 0; q < d.Q; q++)
+                {
+                    float* patch = img + p * d.Stride * width + q * d.Stride;
+                    for (int c = 0; c < d.C; c++)
+                    {
+                        float* dst = patch + c * hw;
+                        for (int r = 0; r < rowsPerPlane; r++, dst += width, src += sw)
+                        {
+                            if (sw == 8) Vector256.Store(Vector256.Load(dst) + Vector256.Load(src), dst);
+                            else if (sw == 4) Vector128.Store(Vector128.Load(dst) + Vector128.Load(src), dst);
+                            else if (sw == 3) { dst[0] += src[0]; dst[1] += src[1]; dst[2] += src[2]; }
+                            else Add(src, dst, sw);
+                        }
+                    }
+                }
+        }
+    }
+
     /// <summary>dst[0..count) = src[0..count).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Copy(float* src, float* dst, int count)
@@ -179,30 +300,6 @@ internal static class Conv2dHost
         if (Vector256.IsHardwareAccelerated)
             for (; i <= count - 8; i += 8) Vector256.Store(Vector256.Load(dst + i) + Vector256.Load(src + i), dst + i);
         for (; i < count; i++) dst[i] += src[i];
-    }
-
-    /// <summary>dst[j·rows + i] = src[i·cols + j] for a rows×cols block, in 16×16 tiles.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: skip the tier-0 JIT
-    private static unsafe void Transpose(float[] src, int srcOffset, int rows, int cols, float[] dst, int dstOffset)
-    {
-        const int B = 16;
-        fixed (float* sBase = src, dBase = dst)
-        {
-            float* sp = sBase + srcOffset, dp = dBase + dstOffset;
-            for (int i0 = 0; i0 < rows; i0 += B)
-            {
-                int i1 = Math.Min(rows, i0 + B);
-                for (int j0 = 0; j0 < cols; j0 += B)
-                {
-                    int j1 = Math.Min(cols, j0 + B);
-                    for (int j = j0; j < j1; j++)
-                    {
-                        float* o = dp + (long)j * rows;
-                        for (int i = i0; i < i1; i++) o[i] = sp[(long)i * cols + j];
-                    }
-                }
-            }
-        }
     }
 
     /// <summary>db[k] += Σ_n Σ_pq dy[n,k,pq], images summed in order.</summary>

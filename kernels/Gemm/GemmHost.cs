@@ -31,7 +31,7 @@ internal static unsafe class GemmHost
     internal const long ParallelFlops = 4L << 20;
 
     public static void Run(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB, Span<float> c,
-        int m, int n, int k, float alpha, float beta, ReadOnlySpan<float> bias, bool hasBias, bool relu)
+        int m, int n, int k, float alpha, float beta, ReadOnlySpan<float> bias, bool hasBias, bool relu, bool parallel = true)
     {
         if (m <= 0 || n <= 0) return;
         if (c.Length < (long)m * n) throw new ArgumentException($"c holds {c.Length} values, {m}x{n} needs {(long)m * n}");
@@ -46,6 +46,7 @@ internal static unsafe class GemmHost
                 A = pa, B = pb, C = pc, Bias = hasBias ? pbias : null,
                 TransA = transA, TransB = transB, M = m, N = n, K = k,
                 Alpha = alpha, Beta = beta, Relu = relu, Isa = isa, NR = isa == Isa.Avx512 ? 32 : 8,
+                Serial = !parallel,
             };
             if (k == 0)
             {
@@ -83,7 +84,7 @@ internal static unsafe class GemmHost
     {
         long flops = 2L * job.M * job.N * job.K;
         int colPanels = (job.N + job.NR - 1) / job.NR, rowPanels = (job.M + MR - 1) / MR;
-        if (flops < ParallelFlops || Environment.ProcessorCount < 2 || (colPanels < 2 && rowPanels < 2))
+        if (job.Serial || flops < ParallelFlops || Environment.ProcessorCount < 2 || (colPanels < 2 && rowPanels < 2))
         {
             job.Block(0, job.M, 0, job.N);
             return;
@@ -120,6 +121,8 @@ internal static unsafe class GemmHost
     {
         public float* A, B, C, Bias;
         public bool TransA, TransB, Relu;
+        /// <summary>Run on the calling thread only (the caller already splits its work over the cores).</summary>
+        public bool Serial;
         public int M, N, K, NR;
         public float Alpha, Beta;
         public Isa Isa;
