@@ -23,7 +23,7 @@ public class MinAtarTrainingTests
         var cfg = Presets.Apply("minatar", new TrainConfig()) with
         {
             Env = env, Device = device, TotalSteps = 320, NumEnvs = 8, BufferSize = 320, BatchSize = 8,
-            LearningStarts = 80, TrainFrequency = 8, TargetUpdateInterval = 80, EvalEvery = 0, EvalEpisodes = 2,
+            LearningStarts = 80, TrainFrequency = 32, GradientSteps = 2, TargetUpdateInterval = 80, EvalEvery = 0, EvalEpisodes = 2,
             LogEvery = 160, RunDir = dir, EvalMaxEpisodeSteps = 1_000,
         };
         var result = new Trainer(cfg).Run(TestDevices.Get(device));

@@ -4,22 +4,24 @@ using Xunit;
 
 namespace GpuDqn.Tests.Training;
 
-/// <summary>The whole pipeline on ILGPU kernels: train a few hundred steps on ilgpu-cpu,
-/// checkpoint, reload the checkpoint into a fresh model, evaluate it.</summary>
+/// <summary>The whole pipeline: train a few hundred steps, checkpoint, reload the checkpoint
+/// into a fresh model, evaluate it. Every algorithm on cpu; on ilgpu-cpu (every step a chain
+/// of ILGPU kernel launches) once, to prove the pipeline runs on the kernels.</summary>
 public class PipelineTests
 {
     [Theory]
-    [InlineData(Algo.Vdqn)]
-    [InlineData(Algo.Tdqn)]
-    [InlineData(Algo.Ddqn)]
-    public void Trains_checkpoints_reloads_and_evaluates_on_ilgpu_cpu(Algo algo)
+    [InlineData("cpu", Algo.Vdqn)]
+    [InlineData("cpu", Algo.Tdqn)]
+    [InlineData("cpu", Algo.Ddqn)]
+    [InlineData("ilgpu-cpu", Algo.Ddqn)]
+    public void Trains_checkpoints_reloads_and_evaluates(string device, Algo algo)
     {
-        var dev = TestDevices.Get("ilgpu-cpu");
+        var dev = TestDevices.Get(device);
         string dir = Path.Combine(Path.GetTempPath(), "gpudqn-pipeline-" + Guid.NewGuid().ToString("N"));
         var cfg = new TrainConfig
         {
-            Algo = algo, Device = "ilgpu-cpu", Seed = 3, TotalSteps = 400, NumEnvs = 4, LearningStarts = 100,
-            BufferSize = 400, BatchSize = 16, TrainFrequency = 4, TargetUpdateInterval = 100, EvalEvery = 0,
+            Algo = algo, Device = device, Seed = 3, TotalSteps = 400, NumEnvs = 4, LearningStarts = 100,
+            BufferSize = 400, BatchSize = 16, TrainFrequency = 16, GradientSteps = 2, TargetUpdateInterval = 100, EvalEvery = 0,
             EvalEpisodes = 3, LogEvery = 200, RunDir = dir, NSteps = 3, Hidden = [16, 16],
         };
         var result = new Trainer(cfg).Run(dev);
