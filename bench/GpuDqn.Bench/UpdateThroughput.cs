@@ -36,7 +36,8 @@ public static class UpdateThroughput
         batch.Actions.Upload(Enumerable.Range(0, batchSize).Select(_ => rng.Next(actions)).ToArray());
         batch.Returns.Upload(Enumerable.Range(0, batchSize).Select(_ => (float)rng.NextDouble()).ToArray());
         batch.Discounts.Upload(Enumerable.Range(0, batchSize).Select(_ => rng.NextDouble() < 0.1 ? 0f : 0.99f).ToArray());
-        for (int i = 0; i < Math.Max(3, reps / 10); i++) learner.Update(batch);
+        // Warm up past .NET's tiered JIT (tier-0 code runs the first calls) before timing.
+        for (int i = 0; i < Math.Max(50, reps); i++) learner.Update(batch);
         device.Synchronize();
         var times = new double[reps];
         for (int i = 0; i < reps; i++)
