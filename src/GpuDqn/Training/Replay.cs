@@ -82,7 +82,8 @@ public sealed class VectorReplay : IReplay
     public VectorReplay(TrainConfig cfg, IVectorEnv env)
     {
         int obsDim = (int)Shape.Count(env.ObservationShape);
-        buffer = new ReplayBuffer(env.Device, cfg.BufferSize, obsDim, env.NumEnvs);
+        // The replay holds whole vector steps: capacity rounds down to a multiple of num_envs.
+        buffer = new ReplayBuffer(env.Device, cfg.BufferSize - cfg.BufferSize % env.NumEnvs, obsDim, env.NumEnvs);
         batch = new ReplayBatch(env.Device, cfg.BatchSize, obsDim);
         Batch = new DqnBatch(batch.Obs, batch.NextObs, batch.Actions, batch.Returns, batch.Discounts);
         (nSteps, gamma) = (cfg.NSteps, cfg.Gamma);
