@@ -30,7 +30,8 @@ public static class UpdateThroughput
         int obsDim = (int)Shape.Count(net.InputShape);
         int actions = net.OutputShape[0];
         var rng = new Random(0);
-        var batch = new ReplayBatch(device, batchSize, obsDim);
+        var replayBatch = new ReplayBatch(device, batchSize, obsDim);
+        var batch = new DqnBatch(replayBatch.Obs, replayBatch.NextObs, replayBatch.Actions, replayBatch.Returns, replayBatch.Discounts);
         batch.Obs.Upload(SelfTest.Reference.Uniform(rng, (long)batchSize * obsDim).Select(v => (v + 1) / 2).ToArray());
         batch.NextObs.Upload(SelfTest.Reference.Uniform(rng, (long)batchSize * obsDim).Select(v => (v + 1) / 2).ToArray());
         batch.Actions.Upload(Enumerable.Range(0, batchSize).Select(_ => rng.Next(actions)).ToArray());

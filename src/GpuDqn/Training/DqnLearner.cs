@@ -39,7 +39,7 @@ public sealed class DqnLearner
         gradScratch = device.Zeros<float>(GradNorm.ScratchLength);
     }
 
-    public void Update(ReplayBatch batch)
+    public void Update(DqnBatch batch)
     {
         var nextObs = batch.NextObs.Reshape([cfg.BatchSize, .. Online.Net.InputShape]);
         var obs = batch.Obs.Reshape([cfg.BatchSize, .. Online.Net.InputShape]);

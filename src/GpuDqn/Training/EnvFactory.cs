@@ -12,6 +12,7 @@ public static class EnvFactory
     [
         "CartPole-v1",
         "minatar-breakout", "minatar-freeway", "minatar-asterix", "minatar-space_invaders", "minatar-seaquest",
+        "pixels-breakout", "pixels-freeway", "pixels-asterix", "pixels-space_invaders", "pixels-seaquest",
     ];
 
     /// <summary>User environments registered by id (see README "Embedding").</summary>
@@ -30,6 +31,7 @@ public static class EnvFactory
         if (user is not null) return new HostVectorEnv(device, user, numEnvs);
         if (id == "CartPole-v1") return new CartPoleEnv(device, numEnvs);
         if (id.StartsWith("minatar-", StringComparison.Ordinal) && Ids.Contains(id)) return new MinAtarEnv(id, device, numEnvs);
+        if (id.StartsWith("pixels-", StringComparison.Ordinal) && Ids.Contains(id)) return new PixelsEnv(id, device, numEnvs, seed);
         string registered;
         lock (Registered) registered = string.Join(", ", Registered.Keys);
         throw new ArgumentException($"unknown environment '{id}'; known: {string.Join(", ", Ids)}{(registered.Length > 0 ? ", " + registered : "")}");

@@ -17,7 +17,7 @@ public static class Presets
             Optimizer = OptimizerKind.Rmsprop, LearningRate = 2.5e-4f, RmspropAlpha = 0.95f, RmspropCentered = true,
             RmspropEpsInsideSqrt = true, OptimizerEps = 0.01f, TargetUpdateInterval = 1_000, Tau = 1f,
             EpsStart = 1f, EpsEnd = 0.1f, ExplorationFraction = 100_000f / 5_000_000f, LearningStarts = 5_000,
-            TrainFrequency = 1, Loss = LossKind.Huber, MaxGradNorm = 0, EvalEvery = 100_000, EvalEpisodes = 20,
+            TrainFrequency = 1, GradientSteps = 1, Loss = LossKind.Huber, MaxGradNorm = 0, EvalEvery = 100_000, EvalEpisodes = 20,
             Network = "minatar",
         },
         // Mnih et al. (2015) network with CleanRL-style Atari settings: Adam 1e-4, batch 32, target
@@ -27,7 +27,7 @@ public static class Presets
             Env = c.Env.StartsWith("pixels-", StringComparison.Ordinal) ? c.Env : "pixels-breakout",
             Algo = Algo.Tdqn, TotalSteps = 10_000_000, BufferSize = 1_000_000, BatchSize = 32, Gamma = 0.99f,
             Optimizer = OptimizerKind.Adam, LearningRate = 1e-4f, OptimizerEps = 1e-4f, TargetUpdateInterval = 1_000, Tau = 1f,
-            EpsStart = 1f, EpsEnd = 0.01f, ExplorationFraction = 0.1f, LearningStarts = 80_000, TrainFrequency = 4,
+            EpsStart = 1f, EpsEnd = 0.01f, ExplorationFraction = 0.1f, LearningStarts = 80_000, TrainFrequency = 4, GradientSteps = 1,
             Loss = LossKind.Huber, MaxGradNorm = 10f, EvalEvery = 250_000, EvalEpisodes = 10, Network = "nature",
         },
         _ => throw new ArgumentException($"unknown preset '{name}'; expected one of {string.Join(", ", Names)}"),

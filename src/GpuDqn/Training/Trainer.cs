@@ -12,7 +12,7 @@ public sealed record TrainResult(string RunDirectory, long Steps, double WallSec
 
 /// <summary>
 /// The DQN run loop. Per vector step: act ε-greedily on the device, step all environments,
-/// store the transitions, and every train_frequency steps sample a batch and update. Only
+/// store the transitions (<see cref="IReplay"/>: frames once for pixel environments), and every train_frequency steps sample a batch and update. Only
 /// logging crosses to the host (every log_every steps).
 /// </summary>
 public sealed class Trainer
@@ -31,11 +31,9 @@ public sealed class Trainer
         var cfg = Config;
         using var env = EnvFactory.Create(cfg.Env, device, cfg.NumEnvs, cfg.Seed);
         var net = EnvFactory.Network(cfg, env.ObservationShape, env.NumActions);
+        IReplay.CheckMemory(cfg, env, net, device);
         var learner = new DqnLearner(cfg, net, device);
-        int obsDim = (int)Shape.Count(env.ObservationShape);
-        // The replay holds whole vector steps: capacity rounds down to a multiple of num_envs.
-        var replay = new ReplayBuffer(device, cfg.BufferSize - cfg.BufferSize % cfg.NumEnvs, obsDim, cfg.NumEnvs);
-        var batch = new ReplayBatch(device, cfg.BatchSize, obsDim);
+        using var replay = IReplay.Create(cfg, env);
         var acting = learner.Online.CreateActivations(cfg.NumEnvs, withGrads: false);
         var actions = device.Zeros<int>(cfg.NumEnvs);
         var obs = device.Zeros<float>([cfg.NumEnvs, .. env.ObservationShape]);
@@ -58,16 +56,16 @@ public sealed class Trainer
             EpsilonGreedy.Select(learner.Online.Forward(env.Observations, acting), eps, (ulong)cfg.Seed, (ulong)iteration, actions);
             env.Observations.CopyTo(obs);
             var result = env.Step(actions);
-            replay.Add(obs, actions, result.Rewards, result.Terminated, result.Truncated, result.NextObservations);
+            replay.Add(obs, actions, result);
             step += cfg.NumEnvs;
             iteration++;
 
             // Learn: every train_frequency steps once learning_starts steps are stored.
-            if (step > cfg.LearningStarts && replay.Count >= cfg.BatchSize && iteration % trainEvery == 0)
+            if (step > cfg.LearningStarts && iteration % trainEvery == 0 && replay.CanSample)
                 for (int g = 0; g < cfg.GradientSteps; g++)
                 {
-                    replay.Sample(batch, (ulong)cfg.Seed, (ulong)learner.Updates, cfg.NSteps, cfg.Gamma);
-                    learner.Update(batch);
+                    replay.Sample((ulong)cfg.Seed, (ulong)learner.Updates);
+                    learner.Update(replay.Batch);
                 }
             if (cfg.Tau >= 1f && step >= nextTarget)
             {
