@@ -24,6 +24,8 @@ public sealed class RunLog : IDisposable
     }
 
     public string CheckpointPath => Path.Combine(Directory, "checkpoint.safetensors");
+    /// <summary>The weights with the best evaluation so far.</summary>
+    public string BestCheckpointPath => Path.Combine(Directory, "best.safetensors");
 
     /// <summary>kind is "train" for a training episode or "eval" for an evaluation mean.</summary>
     public void Row(long step, string kind, double episodeReturn, double episodeLength, double loss, double meanQ, double epsilon, double sps)

@@ -99,6 +99,7 @@ public sealed class Trainer
                 evals.Add((step, ev));
                 run.Row(step, "eval", ev.MeanReturn, ev.MeanLength, loss, meanQ, cfg.EvalEpsilon, step / clock.Elapsed.TotalSeconds);
                 Log.WriteLine($"eval at step {step:N0}: return {ev.MeanReturn:F1} ± {ev.StdReturn:F1} over {ev.Episodes} episodes");
+                SaveIfBest(run, learner, step, eps, ev);
             }
             if (step >= nextCheckpoint)
             {
@@ -113,8 +114,21 @@ public sealed class Trainer
         evals.Add((step, final));
         run.Row(step, "eval", final.MeanReturn, final.MeanLength, loss, meanQ, cfg.EvalEpsilon, step / wall);
         run.Flush();
+        SaveIfBest(run, learner, step, epsilon.Value(step), final);
         Log.WriteLine($"final eval: return {final.MeanReturn:F1} ± {final.StdReturn:F1} over {final.Episodes} episodes; {step:N0} steps in {wall:F1} s ({step / wall:N0} steps/s)");
+        Log.WriteLine($"best eval: return {bestReturn:F1} at step {bestStep:N0}, saved as {run.BestCheckpointPath}");
         Log.WriteLine($"run saved to {run.Directory}");
         return new TrainResult(run.Directory, step, wall, step / wall, final, evals);
+    }
+
+    private double bestReturn = double.NegativeInfinity;
+    private long bestStep;
+
+    // DQN's greedy return can dip late in a run; like SB3's EvalCallback, keep the best-evaluated weights too.
+    private void SaveIfBest(RunLog run, DqnLearner learner, long step, float eps, EvalResult ev)
+    {
+        if (ev.MeanReturn <= bestReturn) return;
+        (bestReturn, bestStep) = (ev.MeanReturn, step);
+        Checkpoint.Save(run.BestCheckpointPath, Config, learner, step, eps);
     }
 }

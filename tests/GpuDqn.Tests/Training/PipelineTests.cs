@@ -28,6 +28,7 @@ public class PipelineTests
         Assert.Equal(400, result.Steps);
         string ckpt = Path.Combine(dir, "checkpoint.safetensors");
         Assert.True(File.Exists(ckpt));
+        Assert.True(File.Exists(Path.Combine(dir, "best.safetensors")));
         Assert.True(File.Exists(Path.Combine(dir, "config.json")));
         var metrics = File.ReadAllLines(Path.Combine(dir, "metrics.csv"));
         Assert.Equal(RunLog.MetricsHeader, metrics[0]);
