@@ -41,7 +41,7 @@ public sealed class Trainer
         using var run = new RunLog(cfg);
         Log.WriteLine($"training {cfg.Algo.ToString().ToLowerInvariant()} on {cfg.Env} ({cfg.NumEnvs} envs) on {device.Id}: {device.Name}; network {net.ParameterCount:N0} parameters; run dir {run.Directory}");
 
-        var evals = new List<(long, EvalResult)>();
+        var evals = new List<(long Step, EvalResult Eval)>();
         var recent = new Queue<float>();
         var clock = Stopwatch.StartNew();
         long step = 0, iteration = 0, nextLog = cfg.LogEvery, nextEval = cfg.EvalEvery > 0 ? cfg.EvalEvery : long.MaxValue;
@@ -99,7 +99,7 @@ public sealed class Trainer
                 evals.Add((step, ev));
                 run.Row(step, "eval", ev.MeanReturn, ev.MeanLength, loss, meanQ, cfg.EvalEpsilon, step / clock.Elapsed.TotalSeconds);
                 Log.WriteLine($"eval at step {step:N0}: return {ev.MeanReturn:F1} ± {ev.StdReturn:F1} over {ev.Episodes} episodes");
-                SaveIfBest(run, learner, step, eps, ev);
+                SaveIfBest(run, learner, step, eps, evals);
             }
             if (step >= nextCheckpoint)
             {
@@ -114,21 +114,20 @@ public sealed class Trainer
         evals.Add((step, final));
         run.Row(step, "eval", final.MeanReturn, final.MeanLength, loss, meanQ, cfg.EvalEpsilon, step / wall);
         run.Flush();
-        SaveIfBest(run, learner, step, epsilon.Value(step), final);
+        SaveIfBest(run, learner, step, epsilon.Value(step), evals);
         Log.WriteLine($"final eval: return {final.MeanReturn:F1} ± {final.StdReturn:F1} over {final.Episodes} episodes; {step:N0} steps in {wall:F1} s ({step / wall:N0} steps/s)");
-        Log.WriteLine($"best eval: return {bestReturn:F1} at step {bestStep:N0}, saved as {run.BestCheckpointPath}");
+        var best = evals.First(e => e.Eval.MeanReturn == evals.Max(x => x.Eval.MeanReturn));
+        Log.WriteLine($"best eval: return {best.Eval.MeanReturn:F1} at step {best.Step:N0}, saved as {run.BestCheckpointPath}");
         Log.WriteLine($"run saved to {run.Directory}");
         return new TrainResult(run.Directory, step, wall, step / wall, final, evals);
     }
 
-    private double bestReturn = double.NegativeInfinity;
-    private long bestStep;
-
-    // DQN's greedy return can dip late in a run; like SB3's EvalCallback, keep the best-evaluated weights too.
-    private void SaveIfBest(RunLog run, DqnLearner learner, long step, float eps, EvalResult ev)
+    // DQN's greedy return can dip late in a run; like SB3's EvalCallback, keep the best-evaluated
+    // weights too. Called right after `latest` joined `evals`: the best so far is derived from them.
+    private void SaveIfBest(RunLog run, DqnLearner learner, long step, float eps, List<(long Step, EvalResult Eval)> evals)
     {
-        if (ev.MeanReturn <= bestReturn) return;
-        (bestReturn, bestStep) = (ev.MeanReturn, step);
+        var latest = evals[^1].Eval;
+        if (evals.Take(evals.Count - 1).Any(e => e.Eval.MeanReturn >= latest.MeanReturn)) return;
         Checkpoint.Save(run.BestCheckpointPath, Config, learner, step, eps);
     }
 }
