@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using GpuDqn.Kernels;
 
 namespace GpuDqn.Training;
 
@@ -57,6 +58,9 @@ public sealed record TrainConfig
     public float EpsEnd { get; init; } = 0.04f;
     /// <summary>Fraction of total steps over which epsilon decays linearly.</summary>
     public float ExplorationFraction { get; init; } = 0.16f;
+    /// <summary>Steps over which epsilon decays linearly, fixed whatever total_steps is (Dopamine's
+    /// epsilon_decay_period); when above 0 it is used instead of exploration_fraction.</summary>
+    public long ExplorationSteps { get; init; }
     /// <summary>Evaluate every this many environment steps (0 = only at the end).</summary>
     public long EvalEvery { get; init; } = 5_000;
     public int EvalEpisodes { get; init; } = 20;
@@ -102,6 +106,11 @@ public sealed record TrainConfig
         }
     }
 
+    /// <summary>The epsilon schedule: over exploration_steps when set, else over exploration_fraction · total_steps.</summary>
+    public LinearSchedule EpsilonSchedule() => ExplorationSteps > 0
+        ? new LinearSchedule(EpsStart, EpsEnd, 1f, ExplorationSteps)
+        : new LinearSchedule(EpsStart, EpsEnd, ExplorationFraction, TotalSteps);
+
     /// <summary>Throws ArgumentException naming the first bad setting.</summary>
     public TrainConfig Validate()
     {
@@ -124,6 +133,7 @@ public sealed record TrainConfig
         Require(MaxGradNorm >= 0, $"max_grad_norm must be >= 0, got {MaxGradNorm}");
         Require(EpsStart is >= 0 and <= 1 && EpsEnd is >= 0 and <= 1, $"eps_start and eps_end must be in [0, 1], got {EpsStart} and {EpsEnd}");
         Require(ExplorationFraction is > 0 and <= 1, $"exploration_fraction must be in (0, 1], got {ExplorationFraction}");
+        Require(ExplorationSteps >= 0, $"exploration_steps must be >= 0 (0 = use exploration_fraction), got {ExplorationSteps}");
         Require(EvalEvery >= 0, $"eval_every must be >= 0, got {EvalEvery}");
         Require(EvalEpisodes > 0, $"eval_episodes must be positive, got {EvalEpisodes}");
         Require(EvalEpsilon is >= 0 and <= 1, $"eval_epsilon must be in [0, 1], got {EvalEpsilon}");

@@ -37,7 +37,7 @@ public sealed class Trainer
         var acting = learner.Online.CreateActivations(cfg.NumEnvs, withGrads: false);
         var actions = device.Zeros<int>(cfg.NumEnvs);
         var obs = device.Zeros<float>([cfg.NumEnvs, .. env.ObservationShape]);
-        var epsilon = new LinearSchedule(cfg.EpsStart, cfg.EpsEnd, cfg.ExplorationFraction, cfg.TotalSteps);
+        var epsilon = cfg.EpsilonSchedule();
         using var run = new RunLog(cfg);
         Log.WriteLine($"training {cfg.Algo.ToString().ToLowerInvariant()} on {cfg.Env} ({cfg.NumEnvs} envs) on {device.Id}: {device.Name}; network {net.ParameterCount:N0} parameters; run dir {run.Directory}");
 
