@@ -25,8 +25,9 @@ public sealed record AdamConfig
 /// <summary>
 /// One Adam step over a flat parameter vector, PyTorch semantics (<c>torch.optim.Adam</c>,
 /// single-tensor form): m = β1 m + (1-β1) g; v = β2 v + (1-β2) g²;
-/// p -= (lr / (1-β1^t)) · m / (√v / √(1-β2^t) + ε), i.e. lr·m̂/(√v̂ + ε).
-/// The bias corrections are computed on the host in float64 and passed to the kernel.
+/// p -= (lr / (1-β1^t)) · m / (√v · (1/√(1-β2^t)) + ε), i.e. lr·m̂/(√v̂ + ε).
+/// The bias corrections are computed on the host in float64 and passed to the kernel (as a
+/// reciprocal: a multiply instead of PyTorch's division, which differs by at most an ulp).
 /// </summary>
 public static class Adam
 {
@@ -36,7 +37,8 @@ public static class Adam
     /// <param name="v">second-moment state, same length, zeros before the first step</param>
     /// <param name="cfg">hyper-parameters</param>
     /// <param name="t">the step number, 1 for the first step</param>
-    public static void Step(Tensor<float> param, Tensor<float> grad, Tensor<float> m, Tensor<float> v, AdamConfig cfg, int t)
+    /// <param name="gradStep">optional: scale the gradient by a device-side factor and zero it after use, in the same pass</param>
+    public static void Step(Tensor<float> param, Tensor<float> grad, Tensor<float> m, Tensor<float> v, AdamConfig cfg, int t, GradStep gradStep = default)
     {
         ArgumentNullException.ThrowIfNull(cfg);
         cfg.Validate();
@@ -45,23 +47,25 @@ public static class Adam
         Check.SameLength(param, nameof(param), m, nameof(m));
         Check.SameLength(param, nameof(param), v, nameof(v));
         Check.SameDevice(param.Device, grad, m, v);
+        gradStep.Validate(grad);
         if (param.Length == 0) return;
         var s = AdamScalars.From(cfg, t);
-        if (param.Device is IlgpuDevice g) AdamKernel.Step(g, param.View, grad.View, m.View, v.View, s);
-        else AdamHost.Step(param.Span, grad.Span, m.Span, v.Span, s);
+        if (param.Device is IlgpuDevice g) AdamKernel.Step(g, param.View, grad.View, m.View, v.View, s, gradStep);
+        else AdamHost.Step(param.Span, grad.Span, m.Span, v.Span, s, gradStep.HostScale, gradStep.ZeroGrad);
     }
 }
 
 /// <summary>The per-step scalars of an Adam update, computed once on the host.</summary>
-internal readonly struct AdamScalars(float beta2, float oneMinusBeta1, float oneMinusBeta2, float stepSize, float bc2Sqrt, float eps, float weightDecay)
+internal readonly struct AdamScalars(float beta2, float oneMinusBeta1, float oneMinusBeta2, float stepSize, float invBc2Sqrt, float eps, float weightDecay)
 {
     public readonly float Beta2 = beta2, OneMinusBeta1 = oneMinusBeta1, OneMinusBeta2 = oneMinusBeta2;
-    public readonly float StepSize = stepSize, Bc2Sqrt = bc2Sqrt, Eps = eps, WeightDecay = weightDecay;
+    /// <summary>InvBc2Sqrt = 1/√(1-β2^t).</summary>
+    public readonly float StepSize = stepSize, InvBc2Sqrt = invBc2Sqrt, Eps = eps, WeightDecay = weightDecay;
 
     public static AdamScalars From(AdamConfig cfg, int t)
     {
         double bc1 = 1 - Math.Pow(cfg.Beta1, t), bc2 = 1 - Math.Pow(cfg.Beta2, t);
         return new AdamScalars(cfg.Beta2, (float)(1.0 - cfg.Beta1), (float)(1.0 - cfg.Beta2),
-            (float)(cfg.LearningRate / bc1), (float)Math.Sqrt(bc2), cfg.Epsilon, cfg.WeightDecay);
+            (float)(cfg.LearningRate / bc1), (float)(1.0 / Math.Sqrt(bc2)), cfg.Epsilon, cfg.WeightDecay);
     }
 }

@@ -7,24 +7,29 @@ namespace GpuDqn.Kernels;
 
 internal static class AdamKernel
 {
-    private static void StepKernel(ArrayView<float> param, ArrayView<float> grad, ArrayView<float> m, ArrayView<float> v, AdamScalars s)
+    /// <summary>gradScale[0] multiplies g when scaleGrad is 1 (the clip factor, read on the device).</summary>
+    private static void StepKernel(ArrayView<float> param, ArrayView<float> grad, ArrayView<float> m, ArrayView<float> v, AdamScalars s,
+        ArrayView<float> gradScale, int scaleGrad, int zeroGrad)
     {
+        float scale = scaleGrad != 0 ? gradScale[0] : 1f;
         for (int i = Stride.Start; i < param.IntLength; i += Stride.Step)
         {
             float p = param[i];
-            float g = grad[i];
+            float g = grad[i] * scale;
+            if (zeroGrad != 0) grad[i] = 0f;
             if (s.WeightDecay != 0f) g += s.WeightDecay * p;
             float mi = m[i];
             mi += s.OneMinusBeta1 * (g - mi);               // PyTorch: exp_avg.lerp_(grad, 1 - beta1)
             float vi = s.Beta2 * v[i] + s.OneMinusBeta2 * g * g;
             m[i] = mi;
             v[i] = vi;
-            float denom = XMath.Sqrt(vi) / s.Bc2Sqrt + s.Eps;
+            float denom = XMath.Sqrt(vi) * s.InvBc2Sqrt + s.Eps;
             param[i] = p - s.StepSize * (mi / denom);
         }
     }
 
-    public static void Step(IlgpuDevice d, ArrayView<float> param, ArrayView<float> grad, ArrayView<float> m, ArrayView<float> v, AdamScalars s) =>
-        d.Kernel("optim.adam", a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamScalars>(StepKernel))
-            (d.GridStride(param.Length), param, grad, m, v, s);
+    public static void Step(IlgpuDevice d, ArrayView<float> param, ArrayView<float> grad, ArrayView<float> m, ArrayView<float> v, AdamScalars s, GradStep gradStep) =>
+        d.Kernel("optim.adam", a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamScalars, ArrayView<float>, int, int>(StepKernel))
+            (d.GridStride(param.Length), param, grad, m, v, s, gradStep.Scale?.View ?? grad.SubView(0, 1),
+             gradStep.Scale is null ? 0 : 1, gradStep.ZeroGrad ? 1 : 0);
 }

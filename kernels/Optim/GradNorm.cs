@@ -22,13 +22,26 @@ public static class GradNorm
     public static Tensor<float> Clip(Tensor<float> grad, float maxNorm, Tensor<float> scratch)
     {
         if (!(maxNorm > 0f)) throw new ArgumentOutOfRangeException(nameof(maxNorm), maxNorm, "the clipping norm must be > 0");
-        return Run(grad, maxNorm, scratch, clip: true);
+        return Run(grad, maxNorm, scratch, clip: true, scale: true);
+    }
+
+    /// <summary>
+    /// The clipping factor min(1, maxNorm / (‖g‖₂ + 1e-6)) as a one-element view into
+    /// <paramref name="scratch"/> (the norm is the element before it); grad is unchanged. Pass the
+    /// factor to an optimizer step (<see cref="GradStep.Scale"/>) to clip inside its own pass.
+    /// </summary>
+    public static Tensor<float> ClipScale(Tensor<float> grad, float maxNorm, Tensor<float> scratch)
+    {
+        if (!(maxNorm > 0f)) throw new ArgumentOutOfRangeException(nameof(maxNorm), maxNorm, "the clipping norm must be > 0");
+        Run(grad, maxNorm, scratch, clip: true, scale: false);
+        return scratch.Reshape(-1).Slice(1, 1);
     }
 
     /// <summary>The L2 norm of <paramref name="grad"/> as a one-element view into <paramref name="scratch"/>; grad is unchanged.</summary>
-    public static Tensor<float> Norm(Tensor<float> grad, Tensor<float> scratch) => Run(grad, float.PositiveInfinity, scratch, clip: false);
+    public static Tensor<float> Norm(Tensor<float> grad, Tensor<float> scratch) => Run(grad, float.PositiveInfinity, scratch, clip: false, scale: false);
 
-    private static Tensor<float> Run(Tensor<float> grad, float maxNorm, Tensor<float> scratch, bool clip)
+    // clip: compute the factor into scratch[1]; scale: also multiply grad by it.
+    private static Tensor<float> Run(Tensor<float> grad, float maxNorm, Tensor<float> scratch, bool clip, bool scale)
     {
         Check.SameDevice(scratch.Device, grad);
         if (scratch.Length < ScratchLength)
@@ -47,7 +60,7 @@ public static class GradNorm
             var s = flat.View;
             ReduceKernel.Sum<SquareTerm>(g, grad.View, grad.View, n, s.SubView(0, 2), s.SubView(2, ReduceKernel.MaxPartials),
                 maxNorm, clip ? ReduceKernel.FinishClipScale : ReduceKernel.FinishSqrt);
-            if (clip) GradNormKernel.ScaleByDeviceScalar(g, grad.View, s.SubView(1, 1));
+            if (scale) GradNormKernel.ScaleByDeviceScalar(g, grad.View, s.SubView(1, 1));
         }
         else
         {
@@ -56,9 +69,9 @@ public static class GradNorm
             s[0] = nrm;
             if (clip)
             {
-                float scale = MathF.Min(1f, maxNorm / (nrm + 1e-6f));
-                s[1] = scale;
-                if (scale != 1f) ParamsHost.Scale(grad.Span, scale);
+                float factor = MathF.Min(1f, maxNorm / (nrm + 1e-6f));
+                s[1] = factor;
+                if (scale && factor != 1f) ParamsHost.Scale(grad.Span, factor);
             }
         }
         return norm;

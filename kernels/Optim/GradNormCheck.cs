@@ -10,6 +10,23 @@ internal sealed class GradNormCheck : IOpChecks
         foreach (int n in ParamsCheck.Lengths)
             foreach (bool large in new[] { false, true })
                 yield return new OpCase("gradnorm.clip", $"[{n}] {(large ? "clipped" : "unclipped")}", (device, seed) => Run(device, seed, n, large));
+        foreach (int n in OptimCheck.FusedLengths)
+            yield return new OpCase("gradnorm.clipscale", $"[{n}]", (device, seed) => RunScale(device, seed, n));
+    }
+
+    /// <summary>ClipScale leaves grad untouched and returns min(1, maxNorm / (norm + 1e-6)) beside the norm.</summary>
+    private static double RunScale(Device device, int seed, int n)
+    {
+        var x = Reference.Uniform(new Random(seed), n);
+        double norm = Math.Sqrt(x.Sum(v => (double)v * v));
+        float maxNorm = (float)(norm / 2.5);
+        var g = device.FromArray(x, n);
+        var scratch = device.Zeros<float>(GradNorm.ScratchLength);
+        float got = GradNorm.ClipScale(g, maxNorm, scratch).ToArray()[0];
+        if (!g.ToArray().AsSpan().SequenceEqual(x)) return double.PositiveInfinity;
+        double want = Math.Min(1, maxNorm / (norm + 1e-6));
+        float gotNorm = scratch.ToArray()[0];
+        return Math.Max(Math.Abs(got - want) / want, Math.Abs(gotNorm - norm) / norm);
     }
 
     /// <summary>Clips twice from the same input (the results must be bitwise equal) and compares grad and norm with float64.</summary>

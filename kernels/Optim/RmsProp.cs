@@ -54,7 +54,8 @@ public static class RmsProp
     /// <param name="squareAvg">running average of g², same length, zeros before the first step</param>
     /// <param name="gradAvg">running average of g (only and always when <see cref="RmsPropConfig.Centered"/>), zeros before the first step</param>
     /// <param name="cfg">hyper-parameters</param>
-    public static void Step(Tensor<float> param, Tensor<float> grad, Tensor<float> squareAvg, Tensor<float>? gradAvg, RmsPropConfig cfg)
+    /// <param name="gradStep">optional: scale the gradient by a device-side factor and zero it after use, in the same pass</param>
+    public static void Step(Tensor<float> param, Tensor<float> grad, Tensor<float> squareAvg, Tensor<float>? gradAvg, RmsPropConfig cfg, GradStep gradStep = default)
     {
         ArgumentNullException.ThrowIfNull(cfg);
         cfg.Validate();
@@ -68,13 +69,14 @@ public static class RmsProp
         else if (gradAvg is not null)
             throw new ArgumentException("gradAvg is only used by centered RMSProp; pass null or set Centered", nameof(gradAvg));
         Check.SameDevice(param.Device, grad, squareAvg, gradAvg!);
+        gradStep.Validate(grad);
         if (param.Length == 0) return;
         var s = new RmsPropScalars(cfg.Alpha, (float)(1.0 - cfg.Alpha), cfg.LearningRate, cfg.Epsilon, cfg.WeightDecay,
             cfg.Centered ? 1 : 0, cfg.EpsInsideSqrt ? 1 : 0);
         if (param.Device is IlgpuDevice g)
-            RmsPropKernel.Step(g, param.View, grad.View, squareAvg.View, gradAvg is null ? squareAvg.View : gradAvg.View, s);
+            RmsPropKernel.Step(g, param.View, grad.View, squareAvg.View, gradAvg is null ? squareAvg.View : gradAvg.View, s, gradStep);
         else
-            RmsPropHost.Step(param.Span, grad.Span, squareAvg.Span, gradAvg is null ? squareAvg.Span : gradAvg.Span, s);
+            RmsPropHost.Step(param.Span, grad.Span, squareAvg.Span, gradAvg is null ? squareAvg.Span : gradAvg.Span, s, gradStep.HostScale, gradStep.ZeroGrad);
     }
 }
 

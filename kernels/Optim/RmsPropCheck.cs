@@ -19,9 +19,13 @@ internal sealed class RmsPropCheck : IOpChecks
                     string variant = $"{(centered ? "centered" : "plain")}{(inside ? " eps-inside" : "")}{(cfg.WeightDecay != 0 ? " +wd" : "")}";
                     yield return new OpCase("optim.rmsprop", $"[{n}] {variant}", (device, seed) => Run(device, seed, n, cfg));
                 }
+        // The fused form the trainer uses: g scaled by a factor in device memory, then zeroed.
+        foreach (int n in OptimCheck.FusedLengths)
+            yield return new OpCase("optim.rmsprop", $"[{n}] centered eps-inside scaled+zeroed", (device, seed) =>
+                Run(device, seed, n, RmsPropConfig.DqnNature with { LearningRate = 0.01f }, fused: true));
     }
 
-    private static double Run(Device device, int seed, int n, RmsPropConfig cfg)
+    private static double Run(Device device, int seed, int n, RmsPropConfig cfg, bool fused = false)
     {
         var rng = new Random(seed);
         var p0 = Reference.Uniform(rng, n);
@@ -33,14 +37,16 @@ internal sealed class RmsPropCheck : IOpChecks
         var wsq = new double[n];
         var wga = new double[n];
         double a = cfg.Alpha;
+        var (gradStep, factor) = OptimCheck.Fused(device, fused);
         for (int step = 0; step < 3; step++)
         {
             var grad = Reference.Uniform(rng, n);
             g.Upload(grad);
-            RmsProp.Step(p, g, sq, ga, cfg);
+            RmsProp.Step(p, g, sq, ga, cfg, gradStep);
+            if (!OptimCheck.GradLeftRight(g, grad, fused)) return double.PositiveInfinity;
             for (int i = 0; i < n; i++)
             {
-                double gi = grad[i] + (double)cfg.WeightDecay * wp[i];
+                double gi = grad[i] * factor + (double)cfg.WeightDecay * wp[i];
                 wsq[i] = a * wsq[i] + (1 - a) * gi * gi;
                 double avg = wsq[i];
                 if (cfg.Centered)

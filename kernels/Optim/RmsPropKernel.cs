@@ -7,13 +7,17 @@ namespace GpuDqn.Kernels;
 
 internal static class RmsPropKernel
 {
-    /// <summary>gradAvg aliases squareAvg when not centered (it is then never touched).</summary>
-    private static void StepKernel(ArrayView<float> param, ArrayView<float> grad, ArrayView<float> squareAvg, ArrayView<float> gradAvg, RmsPropScalars s)
+    /// <summary>gradAvg aliases squareAvg when not centered (it is then never touched); gradScale[0]
+    /// multiplies g when scaleGrad is 1 (the clip factor, read on the device).</summary>
+    private static void StepKernel(ArrayView<float> param, ArrayView<float> grad, ArrayView<float> squareAvg, ArrayView<float> gradAvg, RmsPropScalars s,
+        ArrayView<float> gradScale, int scaleGrad, int zeroGrad)
     {
+        float scale = scaleGrad != 0 ? gradScale[0] : 1f;
         for (int i = Stride.Start; i < param.IntLength; i += Stride.Step)
         {
             float p = param[i];
-            float g = grad[i];
+            float g = grad[i] * scale;
+            if (zeroGrad != 0) grad[i] = 0f;
             if (s.WeightDecay != 0f) g += s.WeightDecay * p;
             float sq = s.Alpha * squareAvg[i] + s.OneMinusAlpha * g * g;
             squareAvg[i] = sq;
@@ -30,7 +34,8 @@ internal static class RmsPropKernel
         }
     }
 
-    public static void Step(IlgpuDevice d, ArrayView<float> param, ArrayView<float> grad, ArrayView<float> squareAvg, ArrayView<float> gradAvg, RmsPropScalars s) =>
-        d.Kernel("optim.rmsprop", a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, RmsPropScalars>(StepKernel))
-            (d.GridStride(param.Length), param, grad, squareAvg, gradAvg, s);
+    public static void Step(IlgpuDevice d, ArrayView<float> param, ArrayView<float> grad, ArrayView<float> squareAvg, ArrayView<float> gradAvg, RmsPropScalars s, GradStep gradStep) =>
+        d.Kernel("optim.rmsprop", a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, RmsPropScalars, ArrayView<float>, int, int>(StepKernel))
+            (d.GridStride(param.Length), param, grad, squareAvg, gradAvg, s, gradStep.Scale?.View ?? grad.SubView(0, 1),
+             gradStep.Scale is null ? 0 : 1, gradStep.ZeroGrad ? 1 : 0);
 }

@@ -9,7 +9,8 @@ namespace GpuDqn.Kernels;
 /// </summary>
 public static class Sgd
 {
-    public static void Step(Tensor<float> param, Tensor<float> grad, float lr, Tensor<float>? momentumBuffer = null, float momentum = 0f)
+    /// <param name="gradStep">optional: scale the gradient by a device-side factor and zero it after use, in the same pass</param>
+    public static void Step(Tensor<float> param, Tensor<float> grad, float lr, Tensor<float>? momentumBuffer = null, float momentum = 0f, GradStep gradStep = default)
     {
         if (!(lr >= 0f) || !float.IsFinite(lr)) throw new ArgumentOutOfRangeException(nameof(lr), lr, "SGD learning rate must be finite and >= 0");
         if (!(momentum >= 0f && momentum < 1f)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "SGD momentum must lie in [0, 1)");
@@ -18,16 +19,13 @@ public static class Sgd
         Check.SameLength(param, nameof(param), grad, nameof(grad));
         if (momentumBuffer is not null) Check.SameLength(param, nameof(param), momentumBuffer, nameof(momentumBuffer));
         Check.SameDevice(param.Device, grad, momentumBuffer!);
+        gradStep.Validate(grad);
         if (param.Length == 0) return;
+        // Without a momentum buffer the kernels get the gradient in its place and never touch it as a buffer.
+        int useBuffer = momentumBuffer is null ? 0 : 1;
         if (param.Device is IlgpuDevice g)
-        {
-            if (momentumBuffer is null) ParamsKernel.Axpy(g, -lr, grad.View, param.View);
-            else SgdKernel.Momentum(g, param.View, grad.View, momentumBuffer.View, lr, momentum);
-        }
+            SgdKernel.Step(g, param.View, grad.View, (momentumBuffer ?? grad).View, useBuffer, lr, momentum, gradStep);
         else
-        {
-            if (momentumBuffer is null) ParamsHost.Axpy(-lr, grad.Span, param.Span);
-            else SgdHost.Momentum(param.Span, grad.Span, momentumBuffer.Span, lr, momentum);
-        }
+            SgdHost.Step(param.Span, grad.Span, (momentumBuffer ?? grad).Span, useBuffer != 0, lr, momentum, gradStep.HostScale, gradStep.ZeroGrad);
     }
 }

@@ -9,7 +9,8 @@ internal sealed class SgdCheck : IOpChecks
     {
         foreach (int n in ParamsCheck.Lengths)
             foreach (float momentum in new[] { 0f, 0.9f })
-                yield return new OpCase("optim.sgd", $"[{n}]{(momentum != 0 ? " momentum" : "")}", (device, seed) =>
+                foreach (bool fused in OptimCheck.FusedLengths.Contains(n) ? new[] { false, true } : [false])
+                    yield return new OpCase("optim.sgd", $"[{n}]{(momentum != 0 ? " momentum" : "")}{(fused ? " scaled+zeroed" : "")}", (device, seed) =>
                 {
                     var rng = new Random(seed);
                     var p0 = Reference.Uniform(rng, n);
@@ -19,15 +20,18 @@ internal sealed class SgdCheck : IOpChecks
                     const float lr = 0.05f;
                     var wp = Reference.ToDouble(p0);
                     var wb = new double[n];
+                    var (gradStep, factor) = OptimCheck.Fused(device, fused);
                     for (int step = 0; step < 3; step++)
                     {
                         var grad = Reference.Uniform(rng, n);
                         g.Upload(grad);
-                        Sgd.Step(p, g, lr, buf, momentum);
+                        Sgd.Step(p, g, lr, buf, momentum, gradStep);
+                        if (!OptimCheck.GradLeftRight(g, grad, fused)) return double.PositiveInfinity;
                         for (int i = 0; i < n; i++)
                         {
-                            wb[i] = momentum * wb[i] + grad[i];
-                            wp[i] -= lr * (momentum != 0 ? wb[i] : grad[i]);
+                            double gi = grad[i] * factor;
+                            wb[i] = momentum * wb[i] + gi;
+                            wp[i] -= lr * (momentum != 0 ? wb[i] : gi);
                         }
                     }
                     return buf is null

@@ -1,33 +1,27 @@
-using System.Numerics;
-
 namespace GpuDqn.Kernels;
 
 internal static class SgdHost
 {
-    public static unsafe void Momentum(Span<float> param, ReadOnlySpan<float> grad, Span<float> buf, float lr, float momentum)
+    /// <summary>buf aliases grad when there is no momentum buffer (then never written as a buffer).
+    /// A scalar loop: SGD is no shipped preset's optimizer, so it is kept simple rather than vectorised.</summary>
+    public static unsafe void Step(Span<float> param, Span<float> grad, Span<float> buf, bool useBuffer, float lr, float momentum, float gradScale, bool zeroGrad)
     {
         fixed (float* pp0 = param, pg0 = grad, pb0 = buf)
         {
             float* pp = pp0, pg = pg0, pb = pb0;
             ParamsHost.For(param.Length, (start, len) =>
             {
-                var p = new Span<float>(pp + start, len);
-                var g = new ReadOnlySpan<float>(pg + start, len);
-                var b = new Span<float>(pb + start, len);
-                int i = 0, w = Vector<float>.Count;
-                var vl = new Vector<float>(lr);
-                var vm = new Vector<float>(momentum);
-                for (; i <= len - w; i += w)
+                float* p = pp + start, g = pg + start, b = pb + start;
+                for (int i = 0; i < len; i++)
                 {
-                    var bi = vm * new Vector<float>(b[i..]) + new Vector<float>(g[i..]);
-                    bi.CopyTo(b[i..]);
-                    (new Vector<float>(p[i..]) - vl * bi).CopyTo(p[i..]);
-                }
-                for (; i < len; i++)
-                {
-                    float bi = momentum * b[i] + g[i];
-                    b[i] = bi;
-                    p[i] -= lr * bi;
+                    float gi = g[i] * gradScale;
+                    if (zeroGrad) g[i] = 0f;
+                    if (useBuffer)
+                    {
+                        gi = momentum * b[i] + gi;
+                        b[i] = gi;
+                    }
+                    p[i] -= lr * gi;
                 }
             });
         }

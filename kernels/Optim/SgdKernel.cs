@@ -6,17 +6,26 @@ namespace GpuDqn.Kernels;
 
 internal static class SgdKernel
 {
-    private static void MomentumKernel(ArrayView<float> param, ArrayView<float> grad, ArrayView<float> buf, float lr, float momentum)
+    /// <summary>buf aliases grad when useBuffer is 0 (then never written as a buffer).</summary>
+    private static void StepKernel(ArrayView<float> param, ArrayView<float> grad, ArrayView<float> buf, int useBuffer, float lr, float momentum,
+        ArrayView<float> gradScale, int scaleGrad, int zeroGrad)
     {
+        float scale = scaleGrad != 0 ? gradScale[0] : 1f;
         for (int i = Stride.Start; i < param.IntLength; i += Stride.Step)
         {
-            float b = momentum * buf[i] + grad[i];
-            buf[i] = b;
-            param[i] -= lr * b;
+            float g = grad[i] * scale;
+            if (zeroGrad != 0) grad[i] = 0f;
+            if (useBuffer != 0)
+            {
+                g = momentum * buf[i] + g;
+                buf[i] = g;
+            }
+            param[i] -= lr * g;
         }
     }
 
-    public static void Momentum(IlgpuDevice d, ArrayView<float> param, ArrayView<float> grad, ArrayView<float> buf, float lr, float momentum) =>
-        d.Kernel("optim.sgd.momentum", a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float>(MomentumKernel))
-            (d.GridStride(param.Length), param, grad, buf, lr, momentum);
+    public static void Step(IlgpuDevice d, ArrayView<float> param, ArrayView<float> grad, ArrayView<float> buf, int useBuffer, float lr, float momentum, GradStep gradStep) =>
+        d.Kernel("optim.sgd", a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float, float, ArrayView<float>, int, int>(StepKernel))
+            (d.GridStride(param.Length), param, grad, buf, useBuffer, lr, momentum, gradStep.Scale?.View ?? grad.SubView(0, 1),
+             gradStep.Scale is null ? 0 : 1, gradStep.ZeroGrad ? 1 : 0);
 }

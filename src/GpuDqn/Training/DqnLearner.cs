@@ -62,15 +62,17 @@ public sealed class DqnLearner
                 variant = TdVariant.Double;
                 break;
         }
-        Online.ZeroGrad();
+        // The parameter gradients are zero here: allocated so, and every optimizer step below zeroes
+        // them once it has read them (one pass instead of a separate memset).
         current.ZeroGrads();
         var q = Online.Forward(obs, current, tape);
         TdLoss.Run(variant, cfg.Loss == LossKind.Huber ? TdLossKind.Huber : TdLossKind.Mse,
             q, qNext, qNextOnline, batch.Actions, batch.Returns, batch.Discounts,
             tdError, scalars.Slice(0, 1), current.OutputGrad, scalars.Slice(1, 1));
         tape.Backward();
-        if (cfg.MaxGradNorm > 0) GradNorm.Clip(Online.Gradients, cfg.MaxGradNorm, gradScratch);
-        Optimizer.Step();
+        // Clipping = the factor min(1, max_norm / ‖g‖) on the device, applied inside the optimizer's pass.
+        var clip = cfg.MaxGradNorm > 0 ? GradNorm.ClipScale(Online.Gradients, cfg.MaxGradNorm, gradScratch) : null;
+        Optimizer.Step(new GradStep { Scale = clip, ZeroGrad = true });
         Updates++;
         if (Target is not null && cfg.Tau < 1f) Params.Polyak(Online.Parameters, Target.Parameters, cfg.Tau);
     }

@@ -34,21 +34,23 @@ public sealed class Optimizer
         };
     }
 
-    public void Step()
+    /// <summary>One step from the current gradients; <paramref name="gradStep"/> can scale them (a clip
+    /// factor on the device) and zero them in the same pass.</summary>
+    public void Step(GradStep gradStep = default)
     {
         Steps++;
         switch (cfg.Optimizer)
         {
             case OptimizerKind.Adam:
                 Adam.Step(parameters, gradients, State["exp_avg"], State["exp_avg_sq"],
-                    new AdamConfig { LearningRate = cfg.LearningRate, Epsilon = cfg.OptimizerEps }, (int)Steps);
+                    new AdamConfig { LearningRate = cfg.LearningRate, Epsilon = cfg.OptimizerEps }, (int)Steps, gradStep);
                 break;
             case OptimizerKind.Rmsprop:
                 RmsProp.Step(parameters, gradients, State["square_avg"], cfg.RmspropCentered ? State["grad_avg"] : null,
-                    new RmsPropConfig { LearningRate = cfg.LearningRate, Alpha = cfg.RmspropAlpha, Epsilon = cfg.OptimizerEps, Centered = cfg.RmspropCentered, EpsInsideSqrt = cfg.RmspropEpsInsideSqrt });
+                    new RmsPropConfig { LearningRate = cfg.LearningRate, Alpha = cfg.RmspropAlpha, Epsilon = cfg.OptimizerEps, Centered = cfg.RmspropCentered, EpsInsideSqrt = cfg.RmspropEpsInsideSqrt }, gradStep);
                 break;
             case OptimizerKind.Sgd:
-                Sgd.Step(parameters, gradients, cfg.LearningRate);
+                Sgd.Step(parameters, gradients, cfg.LearningRate, gradStep: gradStep);
                 break;
         }
     }

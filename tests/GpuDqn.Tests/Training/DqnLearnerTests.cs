@@ -1,0 +1,87 @@
+using GpuDqn.Engine;
+using GpuDqn.Kernels;
+using GpuDqn.Nn;
+using GpuDqn.SelfTest;
+using GpuDqn.Training;
+using Xunit;
+
+namespace GpuDqn.Tests.Training;
+
+/// <summary>
+/// The learner fuses gradient clipping and zeroing into the optimizer's pass. Its updates must
+/// equal the plain sequence written out op by op: forward, TD loss, backward, clip the gradient
+/// in place, optimizer step, zero the gradient.
+/// </summary>
+public class DqnLearnerTests
+{
+    public static TheoryData<string, Algo, OptimizerKind> Cases()
+    {
+        var d = new TheoryData<string, Algo, OptimizerKind>();
+        foreach (var id in TestDevices.Ids)
+        {
+            d.Add(id, Algo.Ddqn, OptimizerKind.Adam);
+            d.Add(id, Algo.Tdqn, OptimizerKind.Rmsprop);
+            d.Add(id, Algo.Vdqn, OptimizerKind.Sgd);
+        }
+        return d;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Fused_update_equals_the_op_by_op_update(string deviceId, Algo algo, OptimizerKind optimizer)
+    {
+        var device = TestDevices.Get(deviceId);
+        int seed = TestDevices.NewSeed(), batch = 5;
+        var net = Networks.Mlp(3, 4, 7);
+        // A small max norm, so clipping really scales the gradient.
+        var cfg = new TrainConfig
+        {
+            Algo = algo, Optimizer = optimizer, BatchSize = batch, BufferSize = batch, LearningRate = 0.01f,
+            MaxGradNorm = 0.05f, RmspropCentered = true, Seed = seed,
+        };
+        var learner = new DqnLearner(cfg, net, device);
+        var rng = new Random(seed);
+        var data = new DqnBatch(
+            device.FromArray(Reference.Uniform(rng, batch * 3), batch, 3),
+            device.FromArray(Reference.Uniform(rng, batch * 3), batch, 3),
+            device.FromArray(Enumerable.Range(0, batch).Select(_ => rng.Next(4)).ToArray(), batch),
+            device.FromArray(Reference.Uniform(rng, batch), batch),
+            device.FromArray([0.99f, 0f, 0.99f, 0.9801f, 0.99f], batch));
+
+        // The reference: the same networks and optimizer state, driven op by op.
+        var online = learner.Online.Clone();
+        var target = learner.Target?.Clone();
+        var reference = new Optimizer(cfg, online.Parameters, online.Gradients);
+        var acts = online.CreateActivations(batch, withGrads: true);
+        var next = online.CreateActivations(batch, withGrads: false);
+        var nextOnline = online.CreateActivations(batch, withGrads: false);
+        var tape = new Tape();
+        var td = device.Zeros<float>(batch);
+        var scalars = device.Zeros<float>(2);
+        var scratch = device.Zeros<float>(GradNorm.ScratchLength);
+
+        for (int step = 0; step < 3; step++)
+        {
+            learner.Update(data);
+
+            var qNext = (target ?? online).Forward(data.NextObs, next);
+            var qNextOnline = algo == Algo.Ddqn ? online.Forward(data.NextObs, nextOnline) : null;
+            var variant = algo switch { Algo.Vdqn => TdVariant.Vanilla, Algo.Tdqn => TdVariant.Target, _ => TdVariant.Double };
+            online.ZeroGrad();
+            acts.ZeroGrads();
+            var q = online.Forward(data.Obs, acts, tape);
+            TdLoss.Run(variant, TdLossKind.Huber, q, qNext, qNextOnline, data.Actions, data.Returns, data.Discounts,
+                td, scalars.Slice(0, 1), acts.OutputGrad, scalars.Slice(1, 1));
+            tape.Backward();
+            GradNorm.Clip(online.Gradients, cfg.MaxGradNorm, scratch);
+            reference.Step();
+
+            var got = learner.Online.Parameters.ToArray();
+            var want = online.Parameters.ToArray();
+            double err = Reference.MaxRelError(got, Reference.ToDouble(want));
+            Assert.True(err < 1e-5, $"seed {seed}, step {step}: parameters differ by {err:E2}");
+            Assert.True(learner.Online.Gradients.ToArray().All(g => g == 0f), $"seed {seed}: gradients not zeroed after the update");
+        }
+        Assert.False(learner.Online.Parameters.ToArray().SequenceEqual(net.InitialParameters(seed)), "the update changed nothing");
+    }
+}
