@@ -31,6 +31,9 @@ internal sealed class Conv2dCheck : IOpChecks
         new(1, 4, 36, 28, 32, 8, 8, 4, 0),
         new(1, 32, 11, 9, 64, 4, 4, 2, 0),
         new(1, 64, 6, 5, 64, 3, 3, 1, 0),
+        // The host's direct path (no padding, K a multiple of 16): 32 + 16 channels, a 2x3 kernel
+        // at stride 3, 20 output pixels per image (a partial tile of 8).
+        new(2, 3, 13, 14, 48, 2, 3, 3, 0),
     ];
 
     public IEnumerable<OpCase> Cases()

@@ -64,6 +64,15 @@ internal static class Conv2dHost
         int bo = 0;
         if (b is not null) (ba, bo) = Raw(b);
         int workers = Workers(d);
+        if (Conv2dHostDirect.Supports(d))
+        {
+            unsafe
+            {
+                fixed (float* px = xa, pw = wa.Array, py = ya, pb = ba)
+                    Conv2dHostDirect.Forward(px + xo, pw + wa.Offset, pb == null ? null : pb + bo, py + yo, d, relu, workers);
+            }
+            return;
+        }
         RunWorkers(workers, worker =>
         {
             var (n0, n1) = Range(worker, workers, d.N);
@@ -98,14 +107,25 @@ internal static class Conv2dHost
 
         int workers = Workers(d), kcrs = d.K * d.CRS;
         var partials = workers > 1 ? Scratch(ref dwPartials, (long)(workers - 1) * kcrs) : null;
-        RunWorkers(workers, worker =>
+        // The direct kernel computes dw without an im2col buffer; dx still goes through dcol + col2im
+        // below, whose vectorised row adds beat scattering the direct kernel's tiles.
+        bool dwDirect = Conv2dHostDirect.Supports(d);
+        if (dwDirect)
+        {
+            unsafe
+            {
+                fixed (float* px = xa, pdy = dya, pdw = dwa.Array, pp = partials)
+                    Conv2dHostDirect.WeightGrad(px + xo, pdy + dyo, pdw + dwa.Offset, pp, d, workers);
+            }
+        }
+        if (!dwDirect || dxa is not null) RunWorkers(workers, worker =>
         {
             var (n0, n1) = Range(worker, workers, d.N);
             // Worker 0 adds into dw; the others start their partial from zero.
             var acc = worker == 0 ? dwa.Array.AsSpan(dwa.Offset, kcrs) : partials!.AsSpan((worker - 1) * kcrs, kcrs);
             if (n0 >= n1)
             {
-                if (worker != 0) acc.Clear();
+                if (worker != 0 && !dwDirect) acc.Clear();
                 return;
             }
             var col = Scratch(ref colScratch, (long)d.PQ * d.CRS);
@@ -113,11 +133,14 @@ internal static class Conv2dHost
             var colSpan = col.AsSpan(0, d.PQ * d.CRS);
             for (int n = n0; n < n1; n++)
             {
-                Im2Col(xa, xo, col, n, d);
                 var dyImg = dya.AsSpan(dyo + n * d.K * d.PQ, d.K * d.PQ);
-                // dw (or the partial) [K, CRS] += dy[n] [K, PQ] · col [PQ, CRS].
-                GemmHost.Run(dyImg, false, colSpan, false, acc, d.K, d.CRS, d.PQ,
-                    1f, worker != 0 && n == n0 ? 0f : 1f, default, false, false, parallel: false);
+                if (!dwDirect)
+                {
+                    Im2Col(xa, xo, col, n, d);
+                    // dw (or the partial) [K, CRS] += dy[n] [K, PQ] · col [PQ, CRS].
+                    GemmHost.Run(dyImg, false, colSpan, false, acc, d.K, d.CRS, d.PQ,
+                        1f, worker != 0 && n == n0 ? 0f : 1f, default, false, false, parallel: false);
+                }
                 if (dxa is null) continue;
                 // dcol [PQ, CRS] = dy[n]ᵀ · W (into col, no longer needed), then dx[n] += col2im(dcol).
                 GemmHost.Run(dyImg, true, wSpan, false, colSpan, d.PQ, d.CRS, d.K,

@@ -29,6 +29,15 @@ internal sealed class ReluCheck : IOpChecks
                 for (int i = 0; i < n; i++) want[i] = dx0[i] + (y[i] > 0 ? dy[i] : 0);
                 return Reference.MaxRelError(tdx.ToArray(), want);
             });
+            yield return new OpCase("relu.maskgrad", $"[{n}]", (device, seed) =>
+            {
+                var rng = new Random(seed);
+                var y = Reference.Uniform(rng, n).Select(v => MathF.Max(v, 0)).ToArray();
+                var g0 = Reference.Uniform(rng, n);
+                var tg = device.FromArray(g0, n);
+                Relu.MaskGrad(device.FromArray(y, n), tg);
+                return Reference.MaxRelError(tg.ToArray(), g0.Select((v, i) => y[i] > 0 ? (double)v : 0).ToArray());
+            });
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using System.Numerics;
 
 namespace GpuDqn.Kernels;
@@ -27,5 +28,24 @@ internal static class ReluHost
             }
         }
         for (; i < y.Length; i++) if (y[i] > 0f) dx[i] += dy[i];
+    }
+
+    /// <summary>g = y &gt; 0 ? g : 0 over the cores (activations of a conv stack run to millions of values).</summary>
+    public static unsafe void MaskGrad(ReadOnlySpan<float> y, Span<float> g)
+    {
+        fixed (float* py0 = y, pg0 = g)
+        {
+            float* py = py0, pg = pg0;
+            ParamsHost.For(g.Length, (start, len) =>
+            {
+                float* ys = py + start, gs = pg + start;
+                int i = 0;
+                if (Vector512.IsHardwareAccelerated)
+                    for (; i <= len - 16; i += 16)
+                        Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.Load(ys + i), Vector512<float>.Zero),
+                            Vector512.Load(gs + i), Vector512<float>.Zero).Store(gs + i);
+                for (; i < len; i++) if (!(ys[i] > 0f)) gs[i] = 0f;
+            });
+        }
     }
 }

@@ -3,11 +3,13 @@ using GpuDqn.Engine;
 namespace GpuDqn.Nn;
 
 /// <summary>max(x, 0). After a Linear or Conv2d layer the ReLU is fused into that layer's
-/// epilogue and this layer only does the backward mask (its output aliases its input).</summary>
+/// epilogue and this layer only does the backward mask: its output and its output's gradient
+/// alias the layer's, and the mask is applied to that gradient in place.</summary>
 public sealed class Relu : Layer
 {
     internal bool Fused { get; set; }
     internal override bool ValueAliasesInput => Fused;
+    internal override bool GradAliasesInput => Fused;
 
     protected override int[] ComputeOutputShape(int[] inputShape) => inputShape;
 
@@ -16,9 +18,12 @@ public sealed class Relu : Layer
         if (!Fused) Kernels.Relu.Forward(x, y);
     }
 
-    // dx += dy where y > 0 (y > 0 exactly where the pre-activation was, fused or not).
+    // dx += dy where y > 0 (y > 0 exactly where the pre-activation was, fused or not). Fused, dx is
+    // dy's buffer: the previous layer's output feeds only this ReLU, so masking in place is that sum.
     public override void Backward(Tensor<float> p, Tensor<float> x, Tensor<float> y, Tensor<float> dy, Tensor<float>? dx, Tensor<float> dp)
     {
-        if (dx is not null) Kernels.Relu.Backward(y, dy, dx);
+        if (dx is null) return;
+        if (Fused) Kernels.Relu.MaskGrad(y, dy);
+        else Kernels.Relu.Backward(y, dy, dx);
     }
 }

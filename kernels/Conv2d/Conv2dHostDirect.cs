@@ -1,0 +1,244 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace GpuDqn.Kernels;
+
+/// <summary>
+/// Direct (implicit-GEMM) host convolution forward and weight gradient, for unpadded convolutions whose output
+/// channel count K is a multiple of 16, on AVX-512 machines (every layer of the Nature and MinAtar
+/// networks). A tile of 8 output pixels × 32 output channels lives in 16 zmm accumulators
+/// (8 × 16 in 8 for the last 16 channels); for each kernel tap (c, r, s) the tile loads that tap's
+/// weights for its channels from a transposed copy wt [C·R·S, K] and broadcasts the 8 input
+/// values under the tap straight from x. No im2col buffer and no packing: per tap, 2 weight loads
+/// and 8 broadcasts feed 16 FMAs. Each output adds its C·R·S products in tap order, whatever the
+/// tiling or the core count. The weight gradient runs the same micro-kernel with taps and pixels
+/// swapped (<see cref="WeightGrad"/>). Other shapes use <see cref="Conv2dHost"/>'s im2col + GEMM.
+/// </summary>
+internal static unsafe class Conv2dHostDirect
+{
+    private const int Pixels = 8;
+
+    public static bool Supports(in Conv2dDims d) =>
+        Avx512F.IsSupported && Vector512.IsHardwareAccelerated && d.Pad == 0 && d.K % 16 == 0;
+
+    // Per calling thread: wt [CRS, K] and the tap offsets, shared read-only by the workers of one call.
+    [ThreadStatic] private static float[]? wtScratch;
+    [ThreadStatic] private static int[]? tapScratch;
+
+    /// <param name="workers">how many cores share the batch (contiguous runs of images)</param>
+    public static void Forward(float* x, float* w, float* bias, float* y, in Conv2dDims d, bool relu, int workers)
+    {
+        int crs = d.CRS, k = d.K;
+        float* wt = Pinned(ref wtScratch, crs * k);
+        for (int kk = 0; kk < k; kk++)
+            for (int j = 0; j < crs; j++) wt[j * k + kk] = w[kk * crs + j];
+        int* taps = Taps(d);
+        var dims = d;
+        ForImages(d.N, workers, (wi, n0, n1) => Images(x, wt, taps, bias, y, dims, relu, n0, n1));
+    }
+
+    // Per calling thread (weight gradient): each output pixel's patch corner in x.
+    [ThreadStatic] private static int[]? pixScratch;
+    // Per executing thread (weight gradient): one image's dyᵀ [PQ, K] and the worker's dwᵀ [CRS rounded up to 8, K].
+    [ThreadStatic] private static float[]? dyTScratch, dwTScratch;
+
+    /// <summary>
+    /// The weight gradient: worker 0 adds its images' share into dw, worker i ≥ 1 writes its share
+    /// to partials[(i − 1)·K·CRS ...] for the caller to add in worker order. Per tile of 8 taps ×
+    /// 32 channels, Σ over the worker's pixels of x[pixel + tap] · dyᵀ[pixel, channels], the tile
+    /// staying in registers across each image's pixels. (dx stays with dcol + col2im: scattering
+    /// this kernel's tiles back into dx cost more than the vectorised row adds of col2im.)
+    /// </summary>
+    public static void WeightGrad(float* x, float* dy, float* dw, float* partials, in Conv2dDims d, int workers)
+    {
+        int k = d.K, crs = d.CRS, pq = d.PQ;
+        int* taps = Taps(d);
+        int* pixels = PinnedInt(ref pixScratch, pq);
+        for (int i = 0; i < pq; i++) pixels[i] = i / d.Q * d.Stride * d.W + i % d.Q * d.Stride;
+        var dims = d;
+        ForImages(d.N, workers, (wi, n0, n1) =>
+            WeightGradImages(x, dy, wi == 0 ? dw : partials + (long)(wi - 1) * k * crs, wi == 0, taps, pixels, dims, n0, n1));
+    }
+
+    private static void WeightGradImages(float* x, float* dy, float* dwOut, bool addToDw, int* taps, int* pixels, in Conv2dDims d, int n0, int n1)
+    {
+        int crs = d.CRS, k = d.K, pq = d.PQ, crs8 = (crs + 7) / 8 * 8;
+        float* dyT = Pinned(ref dyTScratch, pq * k);
+        float* dwT = Pinned(ref dwTScratch, crs8 * k);
+        new Span<float>(dwT, crs8 * k).Clear();
+        int* lanes = stackalloc int[Pixels];
+        for (int n = n0; n < n1; n++)
+        {
+            float* xImg = x + (long)n * d.C * d.HW;
+            float* dyImg = dy + (long)n * k * pq;
+            for (int kk = 0; kk < k; kk++)
+                for (int i = 0; i < pq; i++) dyT[i * k + kk] = dyImg[kk * pq + i];
+            // dwᵀ[taps, channels] += Σ_pixels x[pixel + tap] · dyᵀ[pixel, channels]; lanes past the last tap repeat it.
+            for (int t0 = 0; t0 < crs; t0 += Pixels)
+            {
+                for (int i = 0; i < Pixels; i++) lanes[i] = taps[Math.Min(t0 + i, crs - 1)];
+                for (int k0 = 0; k0 < k; k0 += 32)
+                    Tile(Math.Min(32, k - k0), xImg, lanes, pixels, pq, dyT + k0, k, dwT + (long)t0 * k + k0, k, accumulate: true);
+            }
+        }
+        for (int kk = 0; kk < k; kk++)
+        {
+            float* row = dwOut + (long)kk * crs;
+            if (addToDw) for (int j = 0; j < crs; j++) row[j] += dwT[j * k + kk];
+            else for (int j = 0; j < crs; j++) row[j] = dwT[j * k + kk];
+        }
+    }
+
+    /// <summary>Offset in x of each kernel tap (c, r, s) from a patch's corner, in tap order.</summary>
+    private static int* Taps(in Conv2dDims d)
+    {
+        int* taps = PinnedInt(ref tapScratch, d.CRS);
+        for (int c = 0, j = 0; c < d.C; c++)
+            for (int r = 0; r < d.R; r++)
+                for (int s = 0; s < d.S; s++) taps[j++] = c * d.HW + r * d.W + s;
+        return taps;
+    }
+
+    /// <summary>body(worker, n0, n1) over contiguous runs of images, one per worker.</summary>
+    private static void ForImages(int n, int workers, Action<int, int, int> body)
+    {
+        if (workers <= 1)
+        {
+            body(0, 0, n);
+            return;
+        }
+        int chunk = (n + workers - 1) / workers;
+        HostParallel.For(workers, 1, (s, e) =>
+        {
+            for (long wi = s; wi < e; wi++) body((int)wi, (int)Math.Min(n, wi * chunk), (int)Math.Min(n, (wi + 1) * chunk));
+        });
+    }
+
+    private static float* Pinned(ref float[]? cache, int length)
+    {
+        if (cache is null || cache.Length < length) cache = GC.AllocateUninitializedArray<float>(Math.Max(length, 1), pinned: true);
+        return (float*)Unsafe.AsPointer(ref cache[0]);
+    }
+
+    private static int* PinnedInt(ref int[]? cache, int length)
+    {
+        if (cache is null || cache.Length < length) cache = GC.AllocateUninitializedArray<int>(Math.Max(length, 1), pinned: true);
+        return (int*)Unsafe.AsPointer(ref cache[0]);
+    }
+
+    private static void Images(float* x, float* wt, int* taps, float* bias, float* y, in Conv2dDims d, bool relu, int n0, int n1)
+    {
+        int* pix = stackalloc int[Pixels];
+        float* tile = stackalloc float[Pixels * 32];
+        for (int n = n0; n < n1; n++)
+        {
+            float* img = x + (long)n * d.C * d.HW;
+            float* yImg = y + (long)n * d.K * d.PQ;
+            for (int p0 = 0; p0 < d.PQ; p0 += Pixels)
+            {
+                int valid = Math.Min(Pixels, d.PQ - p0);
+                // Input offset of each pixel's patch corner; lanes past the end repeat the last pixel.
+                for (int i = 0; i < Pixels; i++)
+                {
+                    int pq = p0 + Math.Min(i, valid - 1);
+                    pix[i] = pq / d.Q * d.Stride * d.W + pq % d.Q * d.Stride;
+                }
+                for (int k0 = 0; k0 < d.K; k0 += 32)
+                {
+                    int width = Math.Min(32, d.K - k0);
+                    Tile(width, img, pix, taps, d.CRS, wt + k0, d.K, tile, width, accumulate: false);
+                    Store(tile, width, valid, bias, k0, yImg + p0, d.PQ, relu);
+                }
+            }
+        }
+    }
+
+    /// <summary>y[k0 + c, p0 + i] = tile[i, c] (+ bias) (ReLU) for the valid pixels.</summary>
+    private static void Store(float* tile, int width, int valid, float* bias, int k0, float* y, int pq, bool relu)
+    {
+        for (int c = 0; c < width; c++)
+        {
+            float b = bias != null ? bias[k0 + c] : 0f;
+            float* row = y + (long)(k0 + c) * pq;
+            for (int i = 0; i < valid; i++)
+            {
+                float v = tile[i * width + c] + b;
+                row[i] = relu ? MathF.Max(v, 0f) : v;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The micro-kernel of all three passes: for j in [0, count), tile[i, 0..width) +=
+    /// img[pix[i] + taps[j]] · w[j·ldw + 0..width), i = 0..7 (width 32 or 16; tile rows ldt apart,
+    /// starting from zero unless <paramref name="accumulate"/>).
+    /// </summary>
+    private static void Tile(int width, float* img, int* pix, int* taps, int count, float* w, int ldw, float* tile, int ldt, bool accumulate)
+    {
+        if (width == 32) Tile8x32(img, pix, taps, count, w, ldw, tile, ldt, accumulate);
+        else Tile8x16(img, pix, taps, count, w, ldw, tile, ldt, accumulate);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile8x32(float* img, int* pix, int* taps, int crs, float* w, int ldw, float* tile, int ldt, bool accumulate)
+    {
+        float* x0 = img + pix[0], x1 = img + pix[1], x2 = img + pix[2], x3 = img + pix[3];
+        float* x4 = img + pix[4], x5 = img + pix[5], x6 = img + pix[6], x7 = img + pix[7];
+        Vector512<float> a0 = default, b0 = default, a1 = default, b1 = default, a2 = default, b2 = default, a3 = default, b3 = default;
+        Vector512<float> a4 = default, b4 = default, a5 = default, b5 = default, a6 = default, b6 = default, a7 = default, b7 = default;
+        if (accumulate)
+        {
+            a0 = Vector512.Load(tile); b0 = Vector512.Load(tile + 16); a1 = Vector512.Load(tile + ldt); b1 = Vector512.Load(tile + ldt + 16);
+            a2 = Vector512.Load(tile + 2 * ldt); b2 = Vector512.Load(tile + 2 * ldt + 16); a3 = Vector512.Load(tile + 3 * ldt); b3 = Vector512.Load(tile + 3 * ldt + 16);
+            a4 = Vector512.Load(tile + 4 * ldt); b4 = Vector512.Load(tile + 4 * ldt + 16); a5 = Vector512.Load(tile + 5 * ldt); b5 = Vector512.Load(tile + 5 * ldt + 16);
+            a6 = Vector512.Load(tile + 6 * ldt); b6 = Vector512.Load(tile + 6 * ldt + 16); a7 = Vector512.Load(tile + 7 * ldt); b7 = Vector512.Load(tile + 7 * ldt + 16);
+        }
+        for (int j = 0; j < crs; j++, w += ldw)
+        {
+            int o = taps[j];
+            var wl = Vector512.Load(w);
+            var wh = Vector512.Load(w + 16);
+            var v = Vector512.Create(x0[o]); a0 = Avx512F.FusedMultiplyAdd(v, wl, a0); b0 = Avx512F.FusedMultiplyAdd(v, wh, b0);
+            v = Vector512.Create(x1[o]); a1 = Avx512F.FusedMultiplyAdd(v, wl, a1); b1 = Avx512F.FusedMultiplyAdd(v, wh, b1);
+            v = Vector512.Create(x2[o]); a2 = Avx512F.FusedMultiplyAdd(v, wl, a2); b2 = Avx512F.FusedMultiplyAdd(v, wh, b2);
+            v = Vector512.Create(x3[o]); a3 = Avx512F.FusedMultiplyAdd(v, wl, a3); b3 = Avx512F.FusedMultiplyAdd(v, wh, b3);
+            v = Vector512.Create(x4[o]); a4 = Avx512F.FusedMultiplyAdd(v, wl, a4); b4 = Avx512F.FusedMultiplyAdd(v, wh, b4);
+            v = Vector512.Create(x5[o]); a5 = Avx512F.FusedMultiplyAdd(v, wl, a5); b5 = Avx512F.FusedMultiplyAdd(v, wh, b5);
+            v = Vector512.Create(x6[o]); a6 = Avx512F.FusedMultiplyAdd(v, wl, a6); b6 = Avx512F.FusedMultiplyAdd(v, wh, b6);
+            v = Vector512.Create(x7[o]); a7 = Avx512F.FusedMultiplyAdd(v, wl, a7); b7 = Avx512F.FusedMultiplyAdd(v, wh, b7);
+        }
+        a0.Store(tile); b0.Store(tile + 16); a1.Store(tile + ldt); b1.Store(tile + ldt + 16);
+        a2.Store(tile + 2 * ldt); b2.Store(tile + 2 * ldt + 16); a3.Store(tile + 3 * ldt); b3.Store(tile + 3 * ldt + 16);
+        a4.Store(tile + 4 * ldt); b4.Store(tile + 4 * ldt + 16); a5.Store(tile + 5 * ldt); b5.Store(tile + 5 * ldt + 16);
+        a6.Store(tile + 6 * ldt); b6.Store(tile + 6 * ldt + 16); a7.Store(tile + 7 * ldt); b7.Store(tile + 7 * ldt + 16);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile8x16(float* img, int* pix, int* taps, int crs, float* w, int ldw, float* tile, int ldt, bool accumulate)
+    {
+        float* x0 = img + pix[0], x1 = img + pix[1], x2 = img + pix[2], x3 = img + pix[3];
+        float* x4 = img + pix[4], x5 = img + pix[5], x6 = img + pix[6], x7 = img + pix[7];
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        if (accumulate)
+        {
+            a0 = Vector512.Load(tile); a1 = Vector512.Load(tile + ldt); a2 = Vector512.Load(tile + 2 * ldt); a3 = Vector512.Load(tile + 3 * ldt);
+            a4 = Vector512.Load(tile + 4 * ldt); a5 = Vector512.Load(tile + 5 * ldt); a6 = Vector512.Load(tile + 6 * ldt); a7 = Vector512.Load(tile + 7 * ldt);
+        }
+        for (int j = 0; j < crs; j++, w += ldw)
+        {
+            int o = taps[j];
+            var wl = Vector512.Load(w);
+            a0 = Avx512F.FusedMultiplyAdd(Vector512.Create(x0[o]), wl, a0);
+            a1 = Avx512F.FusedMultiplyAdd(Vector512.Create(x1[o]), wl, a1);
+            a2 = Avx512F.FusedMultiplyAdd(Vector512.Create(x2[o]), wl, a2);
+            a3 = Avx512F.FusedMultiplyAdd(Vector512.Create(x3[o]), wl, a3);
+            a4 = Avx512F.FusedMultiplyAdd(Vector512.Create(x4[o]), wl, a4);
+            a5 = Avx512F.FusedMultiplyAdd(Vector512.Create(x5[o]), wl, a5);
+            a6 = Avx512F.FusedMultiplyAdd(Vector512.Create(x6[o]), wl, a6);
+            a7 = Avx512F.FusedMultiplyAdd(Vector512.Create(x7[o]), wl, a7);
+        }
+        a0.Store(tile); a1.Store(tile + ldt); a2.Store(tile + 2 * ldt); a3.Store(tile + 3 * ldt);
+        a4.Store(tile + 4 * ldt); a5.Store(tile + 5 * ldt); a6.Store(tile + 6 * ldt); a7.Store(tile + 7 * ldt);
+    }
+}
