@@ -13,10 +13,12 @@ public static class HostParallel
             return;
         }
         long chunk = (n + workers - 1) / workers;
-        Parallel.For(0, workers, w =>
+        void Part(int w)
         {
             long start = w * chunk, end = Math.Min(n, start + chunk);
             if (start < end) body(start, end);
-        });
+        }
+        // The spinning workers first; the thread pool when they are taken (a nested or concurrent call).
+        if (!HostWorkers.TryRun(workers, Part)) Parallel.For(0, workers, Part);
     }
 }

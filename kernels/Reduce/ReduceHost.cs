@@ -41,7 +41,7 @@ internal static class ReduceHost
         fixed (float* pa0 = a, pb0 = b)
         {
             float* pa = pa0, pb = pb0;
-            HostParallel.For(blocks, 16, (s, e) =>
+            HostParallel.For(blocks, 4, (s, e) =>
             {
                 for (long blk = s; blk < e; blk++)
                 {
