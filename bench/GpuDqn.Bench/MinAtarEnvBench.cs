@@ -16,7 +16,7 @@ public class MinAtarEnvBench
 {
     public const int StepsPerOp = 32;
 
-    [Params("minatar-breakout", "minatar-freeway", "minatar-asterix")]
+    [Params("minatar-breakout", "minatar-freeway", "minatar-asterix", "minatar-space_invaders", "minatar-seaquest")]
     public string Game { get; set; } = "minatar-breakout";
 
     [Params(1, 64, 4096)]

@@ -9,6 +9,12 @@ if (args.Length > 0 && args[0] == "updates")
     UpdateThroughput.Run(args.Length > 1 ? args[1] : "cpu");
     return;
 }
+// `-- conv [device] [batch]`: the conv2d workloads of bench/anchors/conv_anchor.py, in its output format.
+if (args.Length > 0 && args[0] == "conv")
+{
+    ConvThroughput.Run(args.Length > 1 ? args[1] : "cpu", args.Length > 2 ? int.Parse(args[2]) : 32);
+    return;
+}
 // `-- cartpole [device] [seeds]`: learning results of V-DQN, T-DQN and D-DQN over several seeds.
 if (args.Length > 0 && args[0] == "cartpole")
 {

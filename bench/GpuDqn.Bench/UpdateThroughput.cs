@@ -37,8 +37,10 @@ public static class UpdateThroughput
         batch.Actions.Upload(Enumerable.Range(0, batchSize).Select(_ => rng.Next(actions)).ToArray());
         batch.Returns.Upload(Enumerable.Range(0, batchSize).Select(_ => (float)rng.NextDouble()).ToArray());
         batch.Discounts.Upload(Enumerable.Range(0, batchSize).Select(_ => rng.NextDouble() < 0.1 ? 0f : 0.99f).ToArray());
-        // Warm up past .NET's tiered JIT (tier-0 code runs the first calls) before timing.
-        for (int i = 0; i < Math.Max(50, reps); i++) learner.Update(batch);
+        // Warm up past .NET's tiered JIT before timing: methods start as tier-0 code and are
+        // recompiled in the background only after a quiet period, so count time, not calls.
+        long warm = Stopwatch.GetTimestamp();
+        for (int i = 0; i < reps || Stopwatch.GetElapsedTime(warm).TotalSeconds < 3; i++) learner.Update(batch);
         device.Synchronize();
         var times = new double[reps];
         for (int i = 0; i < reps; i++)

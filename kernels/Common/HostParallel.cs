@@ -12,6 +12,12 @@ public static class HostParallel
             body(0, n);
             return;
         }
+        Split(n, workers, body);
+    }
+
+    // Apart from For so that the serial path allocates no closure.
+    private static void Split(long n, int workers, Action<long, long> body)
+    {
         long chunk = (n + workers - 1) / workers;
         void Part(int w)
         {
