@@ -202,8 +202,10 @@ public sealed class FrameReplayBatch
         StackDepth = stackDepth;
         FrameHeight = frameHeight;
         FrameWidth = frameWidth;
-        Observations = device.Zeros<float>(size, stackDepth, frameHeight, frameWidth);
-        NextObservations = device.Zeros<float>(size, stackDepth, frameHeight, frameWidth);
+        // Adjacent, so that [s; s'] is one [2B, ...] view for a network pass over both.
+        var both = device.Zeros<float>(2 * size, stackDepth, frameHeight, frameWidth);
+        Observations = both.Rows(0, size);
+        NextObservations = both.Rows(size, size);
         Actions = device.Zeros<int>(size);
         Returns = device.Zeros<float>(size);
         Bootstrap = device.Zeros<float>(size);

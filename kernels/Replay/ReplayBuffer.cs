@@ -171,8 +171,11 @@ public sealed class ReplayBatch
     public Tensor<float> Returns { get; }
     /// <summary>Bootstrap factor γ^k·(1 - terminated) [B].</summary>
     public Tensor<float> Discounts { get; }
-    /// <summary>s' after k steps [B, obsDim].</summary>
+    /// <summary>s' after k steps [B, obsDim]; it directly follows <see cref="Obs"/> in memory, so
+    /// [s; s'] is one [2B, obsDim] view (<see cref="ObsAndNext"/>).</summary>
     public Tensor<float> NextObs { get; }
+    /// <summary>s then s' [2B, obsDim]: one network pass over both.</summary>
+    public Tensor<float> ObsAndNext { get; }
     /// <summary>The sampled slot [B] (for tests and prioritisation).</summary>
     public Tensor<int> Indices { get; }
     /// <summary>k, the transitions the return spans [B] (1..n).</summary>
@@ -186,8 +189,9 @@ public sealed class ReplayBatch
         Device = device;
         Size = size;
         ObsDim = obsDim;
-        Obs = device.Zeros<float>(size, obsDim);
-        NextObs = device.Zeros<float>(size, obsDim);
+        ObsAndNext = device.Zeros<float>(2 * size, obsDim);
+        Obs = ObsAndNext.Rows(0, size);
+        NextObs = ObsAndNext.Rows(size, size);
         Actions = device.Zeros<int>(size);
         Returns = device.Zeros<float>(size);
         Discounts = device.Zeros<float>(size);

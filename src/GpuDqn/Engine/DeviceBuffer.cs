@@ -13,6 +13,8 @@ public abstract class DeviceBuffer<T> : IDisposable where T : unmanaged
     /// <summary>Copies <paramref name="count"/> elements between buffers of the same device.</summary>
     public abstract void CopyTo(DeviceBuffer<T> destination, long sourceOffset, long destinationOffset, long count);
     public abstract void Clear();
+    /// <summary>Zeroes <paramref name="count"/> elements from <paramref name="offset"/>, on the device.</summary>
+    public abstract void Clear(long offset, long count);
     public abstract void Dispose();
     public long SizeInBytes => Length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
 }
@@ -28,6 +30,7 @@ public sealed class HostBuffer<T>(HostDevice device, long length) : DeviceBuffer
     public override void CopyTo(DeviceBuffer<T> destination, long sourceOffset, long destinationOffset, long count) =>
         Array.AsSpan((int)sourceOffset, (int)count).CopyTo(((HostBuffer<T>)destination).Array.AsSpan((int)destinationOffset));
     public override void Clear() => System.Array.Clear(Array);
+    public override void Clear(long offset, long count) => System.Array.Clear(Array, checked((int)offset), checked((int)count));
     public override void Dispose() { }
 }
 
@@ -68,5 +71,11 @@ public sealed class IlgpuBuffer<T> : DeviceBuffer<T> where T : unmanaged
     }
 
     public override void Clear() => Memory.MemSetToZero(device.Stream);
+
+    public override void Clear(long offset, long count)
+    {
+        if (count > 0) View.SubView(offset, count).MemSetToZero(device.Stream);
+    }
+
     public override void Dispose() => Memory.Dispose();
 }

@@ -110,11 +110,11 @@ public sealed class Tensor<T> where T : unmanaged
         Buffer.CopyTo(destination.Buffer, Offset, destination.Offset, Length);
     }
 
-    /// <summary>Sets every element to zero.</summary>
+    /// <summary>Sets every element to zero, on the device (a view clears only its own elements).</summary>
     public void Clear()
     {
         if (Offset == 0 && Length == Buffer.Length) Buffer.Clear();
-        else Upload(new T[Length]);
+        else Buffer.Clear(Offset, Length);
     }
 
     /// <summary>The elements as a span (host device only).</summary>

@@ -55,4 +55,18 @@ public sealed class Activations
 
     /// <summary>Zeroes every activation gradient (they accumulate with +=).</summary>
     public void ZeroGrads() => grads?.Clear();
+
+    /// <summary>Zeroes the activation gradients of the first <paramref name="rows"/> samples only (a
+    /// backward restricted to them never reads the others).</summary>
+    public void ZeroGrads(int rows)
+    {
+        if (rows >= Batch)
+        {
+            ZeroGrads();
+            return;
+        }
+        for (int i = 0; i < OutputGrads.Length; i++)
+            if (OutputGrads[i] is { } g && (i == 0 || !ReferenceEquals(g.Buffer, OutputGrads[i - 1]?.Buffer) || g.Offset != OutputGrads[i - 1]!.Offset))
+                g.Rows(0, rows).Clear();
+    }
 }

@@ -15,28 +15,33 @@ public sealed class Model
     public Tensor<float> Gradients { get; }
 
     public Model(Sequential net, Device device, int seed)
+        : this(net, device, device.FromArray(net.InitialParameters(seed), (int)net.ParameterCount)) { }
+
+    private Model(Sequential net, Device device, Tensor<float> parameters)
     {
         Net = net;
         Device = device;
-        Parameters = device.FromArray(net.InitialParameters(seed), (int)net.ParameterCount);
+        Parameters = parameters;
         Gradients = device.Zeros<float>((int)net.ParameterCount);
     }
 
-    /// <summary>A second model of the same structure with a copy of these parameters (a target network).</summary>
+    /// <summary>A second model of the same structure with a copy of these parameters (a target network),
+    /// copied on the device.</summary>
     public Model Clone()
     {
-        var m = new Model(Net, Device, 0);
-        Parameters.CopyTo(m.Parameters);
-        return m;
+        var copy = Device.Zeros<float>((int)Net.ParameterCount);
+        Parameters.CopyTo(copy);
+        return new Model(Net, Device, copy);
     }
 
     public void ZeroGrad() => Gradients.Buffer.Clear();
 
     public Activations CreateActivations(int batch, bool withGrads) => Net.CreateActivations(Device, batch, withGrads);
 
-    /// <summary>Forward pass; with a tape, records the backward into <see cref="Gradients"/>.</summary>
-    public Tensor<float> Forward(Tensor<float> x, Activations acts, Tape? tape = null) =>
-        Net.Forward(Parameters, Variable.Constant(x), acts, tape, tape is null ? null : Gradients);
+    /// <summary>Forward pass; with a tape, records the backward into <see cref="Gradients"/> (over the
+    /// first <paramref name="gradRows"/> samples only, when given: see <see cref="Sequential.Forward"/>).</summary>
+    public Tensor<float> Forward(Tensor<float> x, Activations acts, Tape? tape = null, int gradRows = 0) =>
+        Net.Forward(Parameters, Variable.Constant(x), acts, tape, tape is null ? null : Gradients, gradRows);
 }
 
 /// <summary>The networks GpuDqn ships: an MLP, the MinAtar network and the Nature DQN network.</summary>

@@ -69,8 +69,10 @@ public sealed class Sequential
     /// <paramref name="parameters"/>. With a tape, records each layer's backward, which will
     /// accumulate into <paramref name="gradients"/> (the flat gradient buffer) and into the
     /// activation gradients; dL/dx is computed only when <paramref name="x"/> needs it.
+    /// With <paramref name="gradRows"/> (1..batch-1) the backward covers only the first gradRows
+    /// samples: the rest were forwarded for their values alone (DQN's Q(s') beside Q(s)).
     /// </summary>
-    public Tensor<float> Forward(Tensor<float> parameters, Variable x, Activations acts, Tape? tape = null, Tensor<float>? gradients = null)
+    public Tensor<float> Forward(Tensor<float> parameters, Variable x, Activations acts, Tape? tape = null, Tensor<float>? gradients = null, int gradRows = 0)
     {
         if (parameters.Length != ParameterCount)
             throw new ArgumentException($"parameters have {parameters.Length} elements, this network has {ParameterCount}");
@@ -81,6 +83,9 @@ public sealed class Sequential
             throw new ArgumentException("recording on a tape needs a gradient buffer and activations made with gradients");
         if (gradients is not null && gradients.Length != ParameterCount)
             throw new ArgumentException($"gradients have {gradients.Length} elements, this network has {ParameterCount}");
+        if (gradRows < 0 || gradRows > acts.Batch)
+            throw new ArgumentOutOfRangeException(nameof(gradRows), gradRows, $"gradRows must lie in [0, {acts.Batch}] (0 = the whole batch)");
+        int rows = gradRows == 0 ? acts.Batch : gradRows;
 
         var input = x;
         for (int i = 0; i < Layers.Count; i++)
@@ -91,9 +96,11 @@ public sealed class Sequential
             layer.Forward(p, input.Value, y);
             if (tape is not null)
             {
-                var (xi, dy, dx, dp) = (input.Value, acts.OutputGrads[i]!, input.Grad, Slice(gradients!, layer));
+                var (xi, yi, dy, dx, dp) = (input.Value, y, acts.OutputGrads[i]!, input.Grad, Slice(gradients!, layer));
+                if (rows < acts.Batch)
+                    (xi, yi, dy, dx) = (xi.Rows(0, rows), yi.Rows(0, rows), dy.Rows(0, rows), dx?.Rows(0, rows));
                 if (layer.GradAliasesInput && dx is null) { }  // a reshape of a gradient-free input: nothing flows
-                else tape.Record(() => layer.Backward(p, xi, y, dy, dx, dp));
+                else tape.Record(() => layer.Backward(p, xi, yi, dy, dx, dp));
             }
             input = new Variable(y, acts.OutputGrads[i]);
         }

@@ -13,9 +13,13 @@ namespace GpuDqn.Training;
 public sealed class DqnLearner
 {
     private readonly TrainConfig cfg;
-    private readonly Activations current, nextOnline, nextTarget;
+    // V-DQN and D-DQN also need the online network's Q(s', ·): it runs once over [s; s'] (2B
+    // samples, the backward on the s half only), which reads its weights once instead of twice.
+    private readonly bool pairPass;
+    private readonly Activations current, nextTarget;
     private readonly Tape tape = new();
     private readonly Tensor<float> tdError, scalars, gradScratch;
+    private Tensor<float>? pairScratch;
 
     public Model Online { get; }
     /// <summary>The target network (null for V-DQN).</summary>
@@ -31,8 +35,8 @@ public sealed class DqnLearner
         Online = new Model(net, device, cfg.Seed);
         Target = cfg.Algo == Algo.Vdqn ? null : Online.Clone();
         Optimizer = new Optimizer(cfg, Online.Parameters, Online.Gradients);
-        current = Online.CreateActivations(cfg.BatchSize, withGrads: true);
-        nextOnline = Online.CreateActivations(cfg.BatchSize, withGrads: false);
+        pairPass = cfg.Algo != Algo.Tdqn;
+        current = Online.CreateActivations(pairPass ? 2 * cfg.BatchSize : cfg.BatchSize, withGrads: true);
         nextTarget = Online.CreateActivations(cfg.BatchSize, withGrads: false);
         tdError = device.Zeros<float>(cfg.BatchSize);
         scalars = device.Zeros<float>(2);
@@ -41,40 +45,59 @@ public sealed class DqnLearner
 
     public void Update(DqnBatch batch)
     {
-        var nextObs = batch.NextObs.Reshape([cfg.BatchSize, .. Online.Net.InputShape]);
-        var obs = batch.Obs.Reshape([cfg.BatchSize, .. Online.Net.InputShape]);
-        Tensor<float> qNext;
-        Tensor<float>? qNextOnline = null;
-        TdVariant variant;
-        switch (cfg.Algo)
-        {
-            case Algo.Vdqn:
-                qNext = Online.Forward(nextObs, nextOnline);
-                variant = TdVariant.Vanilla;
-                break;
-            case Algo.Tdqn:
-                qNext = Target!.Forward(nextObs, nextTarget);
-                variant = TdVariant.Target;
-                break;
-            default:
-                qNext = Target!.Forward(nextObs, nextTarget);
-                qNextOnline = Online.Forward(nextObs, nextOnline);
-                variant = TdVariant.Double;
-                break;
-        }
+        int b = cfg.BatchSize;
+        var nextObs = batch.NextObs.Reshape([b, .. Online.Net.InputShape]);
+        var obs = batch.Obs.Reshape([b, .. Online.Net.InputShape]);
         // The parameter gradients are zero here: allocated so, and every optimizer step below zeroes
         // them once it has read them (one pass instead of a separate memset).
-        current.ZeroGrads();
-        var q = Online.Forward(obs, current, tape);
+        current.ZeroGrads(b);
+        Tensor<float> q, qNext;
+        Tensor<float>? qNextOnline = null;
+        TdVariant variant;
+        if (pairPass)
+        {
+            var both = Online.Forward(ObsThenNext(batch, obs, nextObs), current, tape, gradRows: b);
+            q = both.Rows(0, b);
+            if (cfg.Algo == Algo.Vdqn)
+            {
+                qNext = both.Rows(b, b);
+                variant = TdVariant.Vanilla;
+            }
+            else
+            {
+                qNext = Target!.Forward(nextObs, nextTarget);
+                qNextOnline = both.Rows(b, b);
+                variant = TdVariant.Double;
+            }
+        }
+        else
+        {
+            qNext = Target!.Forward(nextObs, nextTarget);
+            q = Online.Forward(obs, current, tape);
+            variant = TdVariant.Target;
+        }
         TdLoss.Run(variant, cfg.Loss == LossKind.Huber ? TdLossKind.Huber : TdLossKind.Mse,
             q, qNext, qNextOnline, batch.Actions, batch.Returns, batch.Discounts,
-            tdError, scalars.Slice(0, 1), current.OutputGrad, scalars.Slice(1, 1));
+            tdError, scalars.Slice(0, 1), current.OutputGrad.Rows(0, b), scalars.Slice(1, 1));
         tape.Backward();
         // Clipping = the factor min(1, max_norm / ‖g‖) on the device, applied inside the optimizer's pass.
         var clip = cfg.MaxGradNorm > 0 ? GradNorm.ClipScale(Online.Gradients, cfg.MaxGradNorm, gradScratch) : null;
         Optimizer.Step(new GradStep { Scale = clip, ZeroGrad = true });
         Updates++;
         if (Target is not null && cfg.Tau < 1f) Params.Polyak(Online.Parameters, Target.Parameters, cfg.Tau);
+    }
+
+    /// <summary>[s; s'] as one [2B, ...] tensor: a view when the batch keeps s' right after s (the
+    /// replay batches do), else a copy into scratch.</summary>
+    private Tensor<float> ObsThenNext(DqnBatch batch, Tensor<float> obs, Tensor<float> nextObs)
+    {
+        int[] shape = [2 * cfg.BatchSize, .. Online.Net.InputShape];
+        if (ReferenceEquals(batch.Obs.Buffer, batch.NextObs.Buffer) && batch.NextObs.Offset == batch.Obs.Offset + batch.Obs.Length)
+            return new Tensor<float>(batch.Obs.Buffer, batch.Obs.Offset, shape);
+        pairScratch ??= Online.Device.Zeros<float>(shape);
+        obs.CopyTo(pairScratch.Rows(0, cfg.BatchSize));
+        nextObs.CopyTo(pairScratch.Rows(cfg.BatchSize, cfg.BatchSize));
+        return pairScratch;
     }
 
     /// <summary>Hard target update: θ⁻ ← θ (one copy of the flat parameter vector).</summary>

@@ -63,7 +63,8 @@ public interface IReplay : IDisposable
         }
         long parameters = net.ParameterCount * sizeof(float) * 5;
         long perSample = net.Layers.Sum(l => Shape.Count(l.OutputShape)) * sizeof(float);
-        long activations = perSample * (env.NumEnvs + 4L * cfg.BatchSize) + 2L * cfg.BatchSize * obsDim * sizeof(float);
+        // Acting on all envs; the online pass over [s; s'] (2B values and gradients); the target's pass (B).
+        long activations = perSample * (env.NumEnvs + 5L * cfg.BatchSize) + 2L * cfg.BatchSize * obsDim * sizeof(float);
         long total = replay + parameters + activations;
         MemoryPlan.Check(device, total,
             $"training on {cfg.Env} ({what}: {MemoryPlan.Format(replay)}; networks and optimizer ~{MemoryPlan.Format(parameters)}; activations and batch ~{MemoryPlan.Format(activations)})");

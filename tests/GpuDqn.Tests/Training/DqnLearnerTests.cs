@@ -14,21 +14,25 @@ namespace GpuDqn.Tests.Training;
 /// </summary>
 public class DqnLearnerTests
 {
-    public static TheoryData<string, Algo, OptimizerKind> Cases()
+    // adjacent: s' directly follows s in memory (as the replay batches keep them), so V-DQN and
+    // D-DQN run their online pass over [s; s'] as a view; otherwise the learner copies the pair.
+    public static TheoryData<string, Algo, OptimizerKind, bool> Cases()
     {
-        var d = new TheoryData<string, Algo, OptimizerKind>();
+        var d = new TheoryData<string, Algo, OptimizerKind, bool>();
         foreach (var id in TestDevices.Ids)
         {
-            d.Add(id, Algo.Ddqn, OptimizerKind.Adam);
-            d.Add(id, Algo.Tdqn, OptimizerKind.Rmsprop);
-            d.Add(id, Algo.Vdqn, OptimizerKind.Sgd);
+            d.Add(id, Algo.Ddqn, OptimizerKind.Adam, true);
+            d.Add(id, Algo.Ddqn, OptimizerKind.Adam, false);
+            d.Add(id, Algo.Tdqn, OptimizerKind.Rmsprop, true);
+            d.Add(id, Algo.Vdqn, OptimizerKind.Sgd, false);
+            d.Add(id, Algo.Vdqn, OptimizerKind.Sgd, true);
         }
         return d;
     }
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Fused_update_equals_the_op_by_op_update(string deviceId, Algo algo, OptimizerKind optimizer)
+    public void Fused_update_equals_the_op_by_op_update(string deviceId, Algo algo, OptimizerKind optimizer, bool adjacent)
     {
         var device = TestDevices.Get(deviceId);
         int seed = TestDevices.NewSeed(), batch = 5;
@@ -41,9 +45,10 @@ public class DqnLearnerTests
         };
         var learner = new DqnLearner(cfg, net, device);
         var rng = new Random(seed);
+        var pair = device.FromArray(Reference.Uniform(rng, 2 * batch * 3), 2 * batch, 3);
         var data = new DqnBatch(
-            device.FromArray(Reference.Uniform(rng, batch * 3), batch, 3),
-            device.FromArray(Reference.Uniform(rng, batch * 3), batch, 3),
+            adjacent ? pair.Rows(0, batch) : device.FromArray(pair.Rows(0, batch).ToArray(), batch, 3),
+            adjacent ? pair.Rows(batch, batch) : device.FromArray(pair.Rows(batch, batch).ToArray(), batch, 3),
             device.FromArray(Enumerable.Range(0, batch).Select(_ => rng.Next(4)).ToArray(), batch),
             device.FromArray(Reference.Uniform(rng, batch), batch),
             device.FromArray([0.99f, 0f, 0.99f, 0.9801f, 0.99f], batch));
