@@ -16,7 +16,8 @@ public sealed class DqnLearner
     // V-DQN and D-DQN also need the online network's Q(s', ·): it runs once over [s; s'] (2B
     // samples, the backward on the s half only), which reads its weights once instead of twice.
     private readonly bool pairPass;
-    private readonly Activations current, nextTarget;
+    private readonly Activations current;
+    private readonly Activations? nextTarget;
     private readonly Tape tape = new();
     private readonly Tensor<float> tdError, scalars, gradScratch;
     private Tensor<float>? pairScratch;
@@ -37,7 +38,7 @@ public sealed class DqnLearner
         Optimizer = new Optimizer(cfg, Online.Parameters, Online.Gradients);
         pairPass = cfg.Algo != Algo.Tdqn;
         current = Online.CreateActivations(pairPass ? 2 * cfg.BatchSize : cfg.BatchSize, withGrads: true);
-        nextTarget = Online.CreateActivations(cfg.BatchSize, withGrads: false);
+        nextTarget = Target is null ? null : Online.CreateActivations(cfg.BatchSize, withGrads: false);
         tdError = device.Zeros<float>(cfg.BatchSize);
         scalars = device.Zeros<float>(2);
         gradScratch = device.Zeros<float>(GradNorm.ScratchLength);
@@ -48,8 +49,9 @@ public sealed class DqnLearner
         int b = cfg.BatchSize;
         var nextObs = batch.NextObs.Reshape([b, .. Online.Net.InputShape]);
         var obs = batch.Obs.Reshape([b, .. Online.Net.InputShape]);
-        // The parameter gradients are zero here: allocated so, and every optimizer step below zeroes
-        // them once it has read them (one pass instead of a separate memset).
+        // Activation gradients accumulate (+=): zero those of the s half. The parameter gradients are
+        // already zero: allocated so, and every optimizer step below zeroes them once it has read
+        // them (one pass instead of a separate memset).
         current.ZeroGrads(b);
         Tensor<float> q, qNext;
         Tensor<float>? qNextOnline = null;
@@ -65,14 +67,14 @@ public sealed class DqnLearner
             }
             else
             {
-                qNext = Target!.Forward(nextObs, nextTarget);
+                qNext = Target!.Forward(nextObs, nextTarget!);
                 qNextOnline = both.Rows(b, b);
                 variant = TdVariant.Double;
             }
         }
         else
         {
-            qNext = Target!.Forward(nextObs, nextTarget);
+            qNext = Target!.Forward(nextObs, nextTarget!);
             q = Online.Forward(obs, current, tape);
             variant = TdVariant.Target;
         }
