@@ -31,8 +31,9 @@ internal static class FrameReplayHost
     {
         var f = Arr(frames);
         var src = Arr(sources);
-        var o = Arr(obs);
-        var nx = Arr(next);
+        // obs and next share one buffer ([s; s'] for the learner): index them from their offsets.
+        var (o, oOff) = (Arr(obs), checked((int)obs.Offset));
+        var (nx, nxOff) = (Arr(next), checked((int)next.Offset));
         int px = a.Pixels;
         HostParallel.For(a.Batch, Math.Max(1, 65536 / (2 * a.Depth * px)), (start, end) =>
         {
@@ -40,7 +41,7 @@ internal static class FrameReplayHost
                 for (int j = 0; j < 2 * a.Depth; j++)
                 {
                     int s = src[b * 2 * a.Depth + j];
-                    var dst = j < a.Depth ? o.AsSpan((int)((b * a.Depth + j) * px), px) : nx.AsSpan((int)((b * a.Depth + j - a.Depth) * px), px);
+                    var dst = j < a.Depth ? o.AsSpan(oOff + (int)((b * a.Depth + j) * px), px) : nx.AsSpan(nxOff + (int)((b * a.Depth + j - a.Depth) * px), px);
                     if (s < 0) dst.Clear();
                     else
                     {
@@ -51,6 +52,7 @@ internal static class FrameReplayHost
         });
     }
 
-    // Every tensor here was allocated by the replay or the batch itself, so it starts at offset 0 of its buffer.
+    // The whole backing array. Every tensor passed through here starts at offset 0 of its buffer,
+    // except the batch's observations and next observations (one buffer, [s; s']): Gather adds their offsets.
     private static T[] Arr<T>(Tensor<T> t) where T : unmanaged => ((HostBuffer<T>)t.Buffer).Array;
 }
