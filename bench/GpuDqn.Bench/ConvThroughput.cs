@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using GpuDqn.Engine;
 using GpuDqn.Kernels;
 using GpuDqn.Nn;
@@ -9,7 +8,7 @@ namespace GpuDqn.Bench;
 /// The conv2d workloads of bench/anchors/conv_anchor.py, printed in its format so the two run side
 /// by side: per layer the forward (with bias) and the backward (dw, db, and dx except on a first
 /// layer), then the Nature stack forward + backward through the tape with fused ReLUs (the issue's
-/// target). Median and minimum ms of the repetitions, after a warm-up of at least a second (tiered JIT).
+/// target). Median and minimum ms of the repetitions, after a warm-up of at least a second (<see cref="Timing"/>).
 /// Run: <c>dotnet run -c Release --project bench/GpuDqn.Bench -- conv [device] [batch]</c>.
 /// </summary>
 public static class ConvThroughput
@@ -61,18 +60,7 @@ public static class ConvThroughput
 
     private static string Time(Device device, Action op, int reps)
     {
-        long warm = Stopwatch.GetTimestamp();
-        for (int i = 0; i < reps || Stopwatch.GetElapsedTime(warm).TotalSeconds < 1; i++) op();
-        device.Synchronize();
-        var ms = new double[reps];
-        for (int i = 0; i < reps; i++)
-        {
-            long t0 = Stopwatch.GetTimestamp();
-            op();
-            device.Synchronize();
-            ms[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-        }
-        Array.Sort(ms);
-        return $"{ms[reps / 2]:F3} ms (min {ms[0]:F3})";
+        var ms = Timing.Sorted(device, op, reps, warmSeconds: 1);
+        return $"{Timing.Median(ms):F3} ms (min {ms[0]:F3})";
     }
 }

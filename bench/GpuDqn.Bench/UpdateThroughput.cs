@@ -37,19 +37,7 @@ public static class UpdateThroughput
         batch.Actions.Upload(Enumerable.Range(0, batchSize).Select(_ => rng.Next(actions)).ToArray());
         batch.Returns.Upload(Enumerable.Range(0, batchSize).Select(_ => (float)rng.NextDouble()).ToArray());
         batch.Discounts.Upload(Enumerable.Range(0, batchSize).Select(_ => rng.NextDouble() < 0.1 ? 0f : 0.99f).ToArray());
-        // Warm up past .NET's tiered JIT before timing: methods start as tier-0 code and are
-        // recompiled in the background only after a quiet period, so count time, not calls.
-        long warm = Stopwatch.GetTimestamp();
-        for (int i = 0; i < reps || Stopwatch.GetElapsedTime(warm).TotalSeconds < 3; i++) learner.Update(batch);
-        device.Synchronize();
-        var times = new double[reps];
-        for (int i = 0; i < reps; i++)
-        {
-            long t0 = Stopwatch.GetTimestamp();
-            learner.Update(batch);
-            device.Synchronize();
-            times[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-        }
+        var times = Timing.Sorted(device, () => learner.Update(batch), reps, warmSeconds: 3);
         var one = device.FromArray(SelfTest.Reference.Uniform(rng, obsDim), [1, .. net.InputShape]);
         var acts = learner.Online.CreateActivations(1, withGrads: false);
         var action = device.Zeros<int>(1);
@@ -62,13 +50,8 @@ public static class UpdateThroughput
             action.Download(host);
             actTimes[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
         }
-        double m = Median(times);
-        Console.WriteLine($"{name}: update {m:F3} ms ({1e3 / m:F0} updates/s), act {Median(actTimes) * 1e3:F0} us");
-    }
-
-    private static double Median(double[] xs)
-    {
-        var s = xs.OrderBy(x => x).ToArray();
-        return s[s.Length / 2];
+        Array.Sort(actTimes);
+        double m = Timing.Median(times);
+        Console.WriteLine($"{name}: update {m:F3} ms ({1e3 / m:F0} updates/s), act {Timing.Median(actTimes) * 1e3:F0} us");
     }
 }

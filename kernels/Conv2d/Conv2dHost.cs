@@ -40,13 +40,13 @@ internal static class Conv2dHost
     }
 
     /// <summary>Images [start, end) of worker w when N images are split over <paramref name="workers"/>.</summary>
-    private static (int Start, int End) Range(int w, int workers, int n)
+    internal static (int Start, int End) Range(int w, int workers, int n)
     {
         int chunk = (n + workers - 1) / workers;
         return (Math.Min(n, w * chunk), Math.Min(n, (w + 1) * chunk));
     }
 
-    private static void RunWorkers(int workers, Action<int> body)
+    internal static void RunWorkers(int workers, Action<int> body)
     {
         if (workers <= 1) body(0);
         else HostParallel.For(workers, 1, (s, e) =>
@@ -121,11 +121,11 @@ internal static class Conv2dHost
         if (!dwDirect || dxa is not null) RunWorkers(workers, worker =>
         {
             var (n0, n1) = Range(worker, workers, d.N);
-            // Worker 0 adds into dw; the others start their partial from zero.
-            var acc = worker == 0 ? dwa.Array.AsSpan(dwa.Offset, kcrs) : partials!.AsSpan((worker - 1) * kcrs, kcrs);
+            // Worker 0 adds into dw; the others start their partial from zero (no dw here when direct).
+            var acc = dwDirect ? default : worker == 0 ? dwa.Array.AsSpan(dwa.Offset, kcrs) : partials!.AsSpan((worker - 1) * kcrs, kcrs);
             if (n0 >= n1)
             {
-                if (worker != 0 && !dwDirect) acc.Clear();
+                if (worker != 0) acc.Clear();
                 return;
             }
             var col = Scratch(ref colScratch, (long)d.PQ * d.CRS);

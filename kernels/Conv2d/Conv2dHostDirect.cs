@@ -100,20 +100,13 @@ internal static unsafe class Conv2dHostDirect
         return taps;
     }
 
-    /// <summary>body(worker, n0, n1) over contiguous runs of images, one per worker.</summary>
-    private static void ForImages(int n, int workers, Action<int, int, int> body)
-    {
-        if (workers <= 1)
+    /// <summary>body(worker, n0, n1) over <see cref="Conv2dHost"/>'s split of the batch (one contiguous run of images per worker).</summary>
+    private static void ForImages(int n, int workers, Action<int, int, int> body) =>
+        Conv2dHost.RunWorkers(workers, w =>
         {
-            body(0, 0, n);
-            return;
-        }
-        int chunk = (n + workers - 1) / workers;
-        HostParallel.For(workers, 1, (s, e) =>
-        {
-            for (long wi = s; wi < e; wi++) body((int)wi, (int)Math.Min(n, wi * chunk), (int)Math.Min(n, (wi + 1) * chunk));
+            var (n0, n1) = Conv2dHost.Range(w, workers, n);
+            body(w, n0, n1);
         });
-    }
 
     private static float* Pinned(ref float[]? cache, int length)
     {

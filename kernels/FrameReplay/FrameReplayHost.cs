@@ -32,8 +32,8 @@ internal static class FrameReplayHost
         var f = Arr(frames);
         var src = Arr(sources);
         // obs and next share one buffer ([s; s'] for the learner): index them from their offsets.
-        var (o, oOff) = (Arr(obs), checked((int)obs.Offset));
-        var (nx, nxOff) = (Arr(next), checked((int)next.Offset));
+        var (o, oOff) = Raw(obs);
+        var (nx, nxOff) = Raw(next);
         int px = a.Pixels;
         HostParallel.For(a.Batch, Math.Max(1, 65536 / (2 * a.Depth * px)), (start, end) =>
         {
@@ -52,7 +52,11 @@ internal static class FrameReplayHost
         });
     }
 
-    // The whole backing array. Every tensor passed through here starts at offset 0 of its buffer,
-    // except the batch's observations and next observations (one buffer, [s; s']): Gather adds their offsets.
-    private static T[] Arr<T>(Tensor<T> t) where T : unmanaged => ((HostBuffer<T>)t.Buffer).Array;
+    // The whole backing array, indexed from 0 by the callers: only for tensors that start their
+    // buffer (a view elsewhere, like the batch's [s; s'] halves, goes through Raw with its offset).
+    private static T[] Arr<T>(Tensor<T> t) where T : unmanaged => t.Offset == 0
+        ? ((HostBuffer<T>)t.Buffer).Array
+        : throw new InvalidOperationException($"{t} is a view at offset {t.Offset}; index it through its offset");
+
+    private static (T[] Array, int Offset) Raw<T>(Tensor<T> t) where T : unmanaged => (((HostBuffer<T>)t.Buffer).Array, checked((int)t.Offset));
 }

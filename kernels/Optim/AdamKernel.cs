@@ -7,16 +7,15 @@ namespace GpuDqn.Kernels;
 
 internal static class AdamKernel
 {
-    /// <summary>gradScale[0] multiplies g when scaleGrad is 1 (the clip factor, read on the device).</summary>
+    /// <summary>gs scales and zeroes the gradient as it is read (<see cref="GradStep"/>).</summary>
     private static void StepKernel(ArrayView<float> param, ArrayView<float> grad, ArrayView<float> m, ArrayView<float> v, AdamScalars s,
-        ArrayView<float> gradScale, int scaleGrad, int zeroGrad)
+        GradStepArgs gs)
     {
-        float scale = scaleGrad != 0 ? gradScale[0] : 1f;
+        float scale = gs.Factor;
         for (int i = Stride.Start; i < param.IntLength; i += Stride.Step)
         {
             float p = param[i];
-            float g = grad[i] * scale;
-            if (zeroGrad != 0) grad[i] = 0f;
+            float g = gs.Take(grad, i, scale);
             if (s.WeightDecay != 0f) g += s.WeightDecay * p;
             float mi = m[i];
             mi += s.OneMinusBeta1 * (g - mi);               // PyTorch: exp_avg.lerp_(grad, 1 - beta1)
@@ -29,7 +28,6 @@ internal static class AdamKernel
     }
 
     public static void Step(IlgpuDevice d, ArrayView<float> param, ArrayView<float> grad, ArrayView<float> m, ArrayView<float> v, AdamScalars s, GradStep gradStep) =>
-        d.Kernel("optim.adam", a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamScalars, ArrayView<float>, int, int>(StepKernel))
-            (d.GridStride(param.Length), param, grad, m, v, s, gradStep.Scale?.View ?? grad.SubView(0, 1),
-             gradStep.Scale is null ? 0 : 1, gradStep.ZeroGrad ? 1 : 0);
+        d.Kernel("optim.adam", a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamScalars, GradStepArgs>(StepKernel))
+            (d.GridStride(param.Length), param, grad, m, v, s, gradStep.KernelArgs(grad));
 }

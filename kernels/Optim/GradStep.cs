@@ -1,4 +1,5 @@
 using GpuDqn.Engine;
+using ILGPU;
 
 namespace GpuDqn.Kernels;
 
@@ -25,4 +26,26 @@ public readonly record struct GradStep
 
     /// <summary>The host value of the scale (1 when there is none); host devices only.</summary>
     internal float HostScale => Scale is null ? 1f : Scale.Span[0];
+
+    /// <summary>What an optimizer kernel receives: the scale's view (any one-element view when there is none) and the flags.</summary>
+    internal GradStepArgs KernelArgs(ArrayView<float> grad) =>
+        new(Scale?.View ?? grad.SubView(0, 1), Scale is null ? 0 : 1, ZeroGrad ? 1 : 0);
+}
+
+/// <summary>A <see cref="GradStep"/> as the optimizer kernels take it (views and ints only).</summary>
+internal readonly struct GradStepArgs(ArrayView<float> scale, int useScale, int zeroGrad)
+{
+    public readonly ArrayView<float> ScaleView = scale;
+    public readonly int UseScale = useScale, ZeroGrad = zeroGrad;
+
+    /// <summary>The factor every gradient element is multiplied by: Scale[0], or 1.</summary>
+    public float Factor => UseScale != 0 ? ScaleView[0] : 1f;
+
+    /// <summary>grad[i]·factor, setting grad[i] = 0 when the step zeroes the gradient.</summary>
+    public float Take(ArrayView<float> grad, int i, float factor)
+    {
+        float g = grad[i] * factor;
+        if (ZeroGrad != 0) grad[i] = 0f;
+        return g;
+    }
 }

@@ -7,17 +7,16 @@ namespace GpuDqn.Kernels;
 
 internal static class RmsPropKernel
 {
-    /// <summary>gradAvg aliases squareAvg when not centered (it is then never touched); gradScale[0]
-    /// multiplies g when scaleGrad is 1 (the clip factor, read on the device).</summary>
+    /// <summary>gradAvg aliases squareAvg when not centered (it is then never touched); gs scales and
+    /// zeroes the gradient as it is read (<see cref="GradStep"/>).</summary>
     private static void StepKernel(ArrayView<float> param, ArrayView<float> grad, ArrayView<float> squareAvg, ArrayView<float> gradAvg, RmsPropScalars s,
-        ArrayView<float> gradScale, int scaleGrad, int zeroGrad)
+        GradStepArgs gs)
     {
-        float scale = scaleGrad != 0 ? gradScale[0] : 1f;
+        float scale = gs.Factor;
         for (int i = Stride.Start; i < param.IntLength; i += Stride.Step)
         {
             float p = param[i];
-            float g = grad[i] * scale;
-            if (zeroGrad != 0) grad[i] = 0f;
+            float g = gs.Take(grad, i, scale);
             if (s.WeightDecay != 0f) g += s.WeightDecay * p;
             float sq = s.Alpha * squareAvg[i] + s.OneMinusAlpha * g * g;
             squareAvg[i] = sq;
@@ -35,7 +34,6 @@ internal static class RmsPropKernel
     }
 
     public static void Step(IlgpuDevice d, ArrayView<float> param, ArrayView<float> grad, ArrayView<float> squareAvg, ArrayView<float> gradAvg, RmsPropScalars s, GradStep gradStep) =>
-        d.Kernel("optim.rmsprop", a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, RmsPropScalars, ArrayView<float>, int, int>(StepKernel))
-            (d.GridStride(param.Length), param, grad, squareAvg, gradAvg, s, gradStep.Scale?.View ?? grad.SubView(0, 1),
-             gradStep.Scale is null ? 0 : 1, gradStep.ZeroGrad ? 1 : 0);
+        d.Kernel("optim.rmsprop", a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, RmsPropScalars, GradStepArgs>(StepKernel))
+            (d.GridStride(param.Length), param, grad, squareAvg, gradAvg, s, gradStep.KernelArgs(grad));
 }

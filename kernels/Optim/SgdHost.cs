@@ -1,9 +1,11 @@
+using System.Numerics;
+
 namespace GpuDqn.Kernels;
 
 internal static class SgdHost
 {
-    /// <summary>buf aliases grad when there is no momentum buffer (then never written as a buffer).
-    /// A scalar loop: SGD is no shipped preset's optimizer, so it is kept simple rather than vectorised.</summary>
+    /// <summary>buf aliases grad when there is no momentum buffer (then never written as a buffer);
+    /// g is used as g·gradScale; zeroGrad sets g = 0 after reading it.</summary>
     public static unsafe void Step(Span<float> param, Span<float> grad, Span<float> buf, bool useBuffer, float lr, float momentum, float gradScale, bool zeroGrad)
     {
         fixed (float* pp0 = param, pg0 = grad, pb0 = buf)
@@ -12,7 +14,22 @@ internal static class SgdHost
             ParamsHost.For(param.Length, (start, len) =>
             {
                 float* p = pp + start, g = pg + start, b = pb + start;
-                for (int i = 0; i < len; i++)
+                int i = 0, w = Vector<float>.Count;
+                var vs = new Vector<float>(gradScale);
+                var vm = new Vector<float>(momentum);
+                var vl = new Vector<float>(lr);
+                for (; i <= len - w; i += w)
+                {
+                    var gi = Vector.Load(g + i) * vs;
+                    if (zeroGrad) Vector<float>.Zero.Store(g + i);
+                    if (useBuffer)
+                    {
+                        gi = vm * Vector.Load(b + i) + gi;
+                        gi.Store(b + i);
+                    }
+                    (Vector.Load(p + i) - vl * gi).Store(p + i);
+                }
+                for (; i < len; i++)
                 {
                     float gi = g[i] * gradScale;
                     if (zeroGrad) g[i] = 0f;

@@ -8,13 +8,12 @@ internal static class SgdKernel
 {
     /// <summary>buf aliases grad when useBuffer is 0 (then never written as a buffer).</summary>
     private static void StepKernel(ArrayView<float> param, ArrayView<float> grad, ArrayView<float> buf, int useBuffer, float lr, float momentum,
-        ArrayView<float> gradScale, int scaleGrad, int zeroGrad)
+        GradStepArgs gs)
     {
-        float scale = scaleGrad != 0 ? gradScale[0] : 1f;
+        float scale = gs.Factor;
         for (int i = Stride.Start; i < param.IntLength; i += Stride.Step)
         {
-            float g = grad[i] * scale;
-            if (zeroGrad != 0) grad[i] = 0f;
+            float g = gs.Take(grad, i, scale);
             if (useBuffer != 0)
             {
                 g = momentum * buf[i] + g;
@@ -25,7 +24,6 @@ internal static class SgdKernel
     }
 
     public static void Step(IlgpuDevice d, ArrayView<float> param, ArrayView<float> grad, ArrayView<float> buf, int useBuffer, float lr, float momentum, GradStep gradStep) =>
-        d.Kernel("optim.sgd", a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float, float, ArrayView<float>, int, int>(StepKernel))
-            (d.GridStride(param.Length), param, grad, buf, useBuffer, lr, momentum, gradStep.Scale?.View ?? grad.SubView(0, 1),
-             gradStep.Scale is null ? 0 : 1, gradStep.ZeroGrad ? 1 : 0);
+        d.Kernel("optim.sgd", a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float, float, GradStepArgs>(StepKernel))
+            (d.GridStride(param.Length), param, grad, buf, useBuffer, lr, momentum, gradStep.KernelArgs(grad));
 }

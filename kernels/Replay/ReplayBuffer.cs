@@ -172,10 +172,8 @@ public sealed class ReplayBatch
     /// <summary>Bootstrap factor γ^k·(1 - terminated) [B].</summary>
     public Tensor<float> Discounts { get; }
     /// <summary>s' after k steps [B, obsDim]; it directly follows <see cref="Obs"/> in memory, so
-    /// [s; s'] is one [2B, obsDim] view (<see cref="ObsAndNext"/>).</summary>
+    /// a learner can run one network pass over [s; s'] as a [2B, obsDim] view.</summary>
     public Tensor<float> NextObs { get; }
-    /// <summary>s then s' [2B, obsDim]: one network pass over both.</summary>
-    public Tensor<float> ObsAndNext { get; }
     /// <summary>The sampled slot [B] (for tests and prioritisation).</summary>
     public Tensor<int> Indices { get; }
     /// <summary>k, the transitions the return spans [B] (1..n).</summary>
@@ -189,9 +187,9 @@ public sealed class ReplayBatch
         Device = device;
         Size = size;
         ObsDim = obsDim;
-        ObsAndNext = device.Zeros<float>(2 * size, obsDim);
-        Obs = ObsAndNext.Rows(0, size);
-        NextObs = ObsAndNext.Rows(size, size);
+        var both = device.Zeros<float>(2 * size, obsDim);
+        Obs = both.Rows(0, size);
+        NextObs = both.Rows(size, size);
         Actions = device.Zeros<int>(size);
         Returns = device.Zeros<float>(size);
         Discounts = device.Zeros<float>(size);

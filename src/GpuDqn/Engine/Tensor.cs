@@ -111,11 +111,7 @@ public sealed class Tensor<T> where T : unmanaged
     }
 
     /// <summary>Sets every element to zero, on the device (a view clears only its own elements).</summary>
-    public void Clear()
-    {
-        if (Offset == 0 && Length == Buffer.Length) Buffer.Clear();
-        else Buffer.Clear(Offset, Length);
-    }
+    public void Clear() => Buffer.Clear(Offset, Length);
 
     /// <summary>The elements as a span (host device only).</summary>
     public Span<T> Span => ((HostBuffer<T>)Buffer).Array.AsSpan(checked((int)Offset), checked((int)Length));

@@ -16,6 +16,8 @@ public sealed class Activations
     private readonly DeviceBuffer<float>? grads;
     internal Tensor<float>[] Outputs { get; }
     internal Tensor<float>?[] OutputGrads { get; }
+    // The gradients with storage of their own (the rest alias the layer before).
+    private readonly List<Tensor<float>> ownGrads = [];
 
     internal Activations(Sequential net, Device device, int batch, bool withGrads)
     {
@@ -43,7 +45,7 @@ public sealed class Activations
             else { Outputs[i] = new Tensor<float>(values, vo, shape); vo += n; }
             if (grads is null) continue;
             if (l.GradAliasesInput && i > 0) OutputGrads[i] = OutputGrads[i - 1]!.Reshape(shape);
-            else { OutputGrads[i] = new Tensor<float>(grads, go, shape); go += n; }
+            else { OutputGrads[i] = new Tensor<float>(grads, go, shape); ownGrads.Add(OutputGrads[i]!); go += n; }
         }
     }
 
@@ -65,8 +67,6 @@ public sealed class Activations
             ZeroGrads();
             return;
         }
-        for (int i = 0; i < OutputGrads.Length; i++)
-            if (OutputGrads[i] is { } g && (i == 0 || !ReferenceEquals(g.Buffer, OutputGrads[i - 1]?.Buffer) || g.Offset != OutputGrads[i - 1]!.Offset))
-                g.Rows(0, rows).Clear();
+        foreach (var g in ownGrads) g.Rows(0, rows).Clear();
     }
 }
