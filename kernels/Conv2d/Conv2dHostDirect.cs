@@ -34,11 +34,12 @@ internal static unsafe class Conv2dHostDirect
         for (int kk = 0; kk < k; kk++)
             for (int j = 0; j < crs; j++) wt[j * k + kk] = w[kk * crs + j];
         int* taps = Taps(d);
+        int* pixels = PixelCorners(d);
         var dims = d;
-        ForImages(d.N, workers, (wi, n0, n1) => Images(x, wt, taps, bias, y, dims, relu, n0, n1));
+        ForImages(d.N, workers, (wi, n0, n1) => Images(x, wt, taps, pixels, bias, y, dims, relu, n0, n1));
     }
 
-    // Per calling thread (weight gradient): each output pixel's patch corner in x.
+    // Per calling thread: each output pixel's patch corner in x.
     [ThreadStatic] private static int[]? pixScratch;
     // Per executing thread (weight gradient): one image's dyᵀ [PQ, K] and the worker's dwᵀ [CRS rounded up to 8, K].
     [ThreadStatic] private static float[]? dyTScratch, dwTScratch;
@@ -54,8 +55,7 @@ internal static unsafe class Conv2dHostDirect
     {
         int k = d.K, crs = d.CRS, pq = d.PQ;
         int* taps = Taps(d);
-        int* pixels = PinnedInt(ref pixScratch, pq);
-        for (int i = 0; i < pq; i++) pixels[i] = i / d.Q * d.Stride * d.W + i % d.Q * d.Stride;
+        int* pixels = PixelCorners(d);
         var dims = d;
         ForImages(d.N, workers, (wi, n0, n1) =>
             WeightGradImages(x, dy, wi == 0 ? dw : partials + (long)(wi - 1) * k * crs, wi == 0, taps, pixels, dims, n0, n1));
@@ -72,8 +72,7 @@ internal static unsafe class Conv2dHostDirect
         {
             float* xImg = x + (long)n * d.C * d.HW;
             float* dyImg = dy + (long)n * k * pq;
-            for (int kk = 0; kk < k; kk++)
-                for (int i = 0; i < pq; i++) dyT[i * k + kk] = dyImg[kk * pq + i];
+            HostTranspose.Matrix(dyImg, k, pq, dyT);
             // dwᵀ[taps, channels] += Σ_pixels x[pixel + tap] · dyᵀ[pixel, channels]; lanes past the last tap repeat it.
             for (int t0 = 0; t0 < crs; t0 += Pixels)
             {
@@ -88,6 +87,14 @@ internal static unsafe class Conv2dHostDirect
             if (addToDw) for (int j = 0; j < crs; j++) row[j] += dwT[j * k + kk];
             else for (int j = 0; j < crs; j++) row[j] = dwT[j * k + kk];
         }
+    }
+
+    /// <summary>Offset in x of each output pixel's patch corner, in pixel order.</summary>
+    private static int* PixelCorners(in Conv2dDims d)
+    {
+        int* pixels = PinnedInt(ref pixScratch, d.PQ);
+        for (int i = 0; i < d.PQ; i++) pixels[i] = i / d.Q * d.Stride * d.W + i % d.Q * d.Stride;
+        return pixels;
     }
 
     /// <summary>Offset in x of each kernel tap (c, r, s) from a patch's corner, in tap order.</summary>
@@ -120,7 +127,7 @@ internal static unsafe class Conv2dHostDirect
         return (int*)Unsafe.AsPointer(ref cache[0]);
     }
 
-    private static void Images(float* x, float* wt, int* taps, float* bias, float* y, in Conv2dDims d, bool relu, int n0, int n1)
+    private static void Images(float* x, float* wt, int* taps, int* pixels, float* bias, float* y, in Conv2dDims d, bool relu, int n0, int n1)
     {
         int* pix = stackalloc int[Pixels];
         float* tile = stackalloc float[Pixels * 32];
@@ -131,12 +138,8 @@ internal static unsafe class Conv2dHostDirect
             for (int p0 = 0; p0 < d.PQ; p0 += Pixels)
             {
                 int valid = Math.Min(Pixels, d.PQ - p0);
-                // Input offset of each pixel's patch corner; lanes past the end repeat the last pixel.
-                for (int i = 0; i < Pixels; i++)
-                {
-                    int pq = p0 + Math.Min(i, valid - 1);
-                    pix[i] = pq / d.Q * d.Stride * d.W + pq % d.Q * d.Stride;
-                }
+                // Lanes past the last pixel repeat it.
+                for (int i = 0; i < Pixels; i++) pix[i] = pixels[p0 + Math.Min(i, valid - 1)];
                 for (int k0 = 0; k0 < d.K; k0 += 32)
                 {
                     int width = Math.Min(32, d.K - k0);
@@ -147,18 +150,31 @@ internal static unsafe class Conv2dHostDirect
         }
     }
 
-    /// <summary>y[k0 + c, p0 + i] = tile[i, c] (+ bias) (ReLU) for the valid pixels.</summary>
+    /// <summary>
+    /// y[k0 + c, p0 + i] = tile[i, c] (+ bias) (ReLU) for the valid pixels: bias and ReLU on the
+    /// tile's rows (vectors over channels), then 8×8 transposes into y's channel rows.
+    /// </summary>
     private static void Store(float* tile, int width, int valid, float* bias, int k0, float* y, int pq, bool relu)
     {
+        for (int i = 0; i < Pixels; i++)
+            for (int c = 0; c < width; c += 16)
+            {
+                float* t = tile + i * width + c;
+                var v = Vector512.Load(t);
+                if (bias != null) v += Vector512.Load(bias + k0 + c);
+                if (relu) v = Avx512F.Max(Vector512<float>.Zero, v);  // NaN stays NaN, as in MathF.Max
+                v.Store(t);
+            }
+        if (valid == Pixels)
+        {
+            for (int c = 0; c < width; c += 8)
+                HostTranspose.Block8x8(tile + c, width, y + (long)(k0 + c) * pq, pq);
+            return;
+        }
         for (int c = 0; c < width; c++)
         {
-            float b = bias != null ? bias[k0 + c] : 0f;
             float* row = y + (long)(k0 + c) * pq;
-            for (int i = 0; i < valid; i++)
-            {
-                float v = tile[i * width + c] + b;
-                row[i] = relu ? MathF.Max(v, 0f) : v;
-            }
+            for (int i = 0; i < valid; i++) row[i] = tile[i * width + c];
         }
     }
 
