@@ -24,6 +24,8 @@ internal static unsafe class GemmHost
 
     /// <summary>Tests only: run a narrower micro-kernel than <see cref="Detected"/> (null: the detected one).</summary>
     internal static Isa? ForceIsa { get; set; }
+    /// <summary>Tests and benchmarks only: pack op(A) even where the micro-kernel could read it in place.</summary>
+    internal static bool ForcePacked { get; set; }
 
     internal const int MR = 8;
     internal const int KC = 256, MC = 128, NC = 512;
@@ -61,16 +63,21 @@ internal static unsafe class GemmHost
                 job.DotNT();
                 return;
             }
-            if (n < 16 && m >= 16)
+            if (n < 16 && m >= 16 || isa == Isa.Avx512 && !ForcePacked && TransposedIsCheaper(m, n, k, transA, transB, beta != 0))
             {
-                // Few columns (an input gradient into a 4-wide observation): compute Cᵀ = op(B)ᵀ·op(A)ᵀ,
-                // whose rows are the short side, into a scratch buffer, then transpose back
-                // through the epilogue. Padding a 32-wide column panel would waste most of it.
+                // Compute Cᵀ = op(B)ᵀ·op(A)ᵀ into a per-thread scratch buffer, then write it back
+                // transposed. Few columns (an input gradient into a 4-wide observation): the short
+                // side fills 8-row panels instead of padding 32-wide column panels. A short batch
+                // times a big weight (a dense layer's forward, its input gradient): only the
+                // batch side is packed, the weight is read in place. The scratch starts as Cᵀ and
+                // the swapped product keeps alpha and beta, so every output sees the same
+                // operations as on the direct path; bias and ReLU come after, as they do there.
                 float* t = Pinned(ref bufT, n * m);
+                if (beta != 0) HostTranspose.Matrix(pc, m, n, t);
                 var swapped = job with
                 {
                     A = pb, TransA = !transB, B = pa, TransB = !transA, C = t, M = n, N = m,
-                    Alpha = 1f, Beta = 0f, Bias = null, Relu = false,
+                    Bias = null, Relu = false,
                 };
                 Execute(swapped);
                 job.EpilogueFromTransposed(t);
@@ -78,6 +85,21 @@ internal static unsafe class GemmHost
             }
             Execute(job);
         }
+    }
+
+    /// <summary>
+    /// Whether Cᵀ = op(B)ᵀ·op(A)ᵀ costs less than C on the AVX-512 path, where a row-major A is read
+    /// in place and only B is packed: packing op(A) (k·m) and transposing C back (m·n, twice when C
+    /// is read) instead of packing op(B) (k·n), without more zero padding in the 8×32 tiles. An
+    /// element costs 1 to copy, 2 to move through a transpose.
+    /// </summary>
+    private static bool TransposedIsCheaper(int m, int n, int k, bool transA, bool transB, bool readC)
+    {
+        static long Up(long x, int to) => (x + to - 1) / to * to;
+        if (Up(n, MR) * Up(m, 32) > Up(m, MR) * Up(n, 32)) return false;
+        long direct = (long)k * n * (transB ? 2 : 1);
+        long swapped = (long)k * m * (transA ? 1 : 2) + (readC ? 4L : 2L) * m * n;
+        return swapped < direct;
     }
 
     private static void Execute(Job job)
@@ -90,8 +112,9 @@ internal static unsafe class GemmHost
             return;
         }
         // Split the dimension whose other operand is cheaper to pack twice: splitting
-        // columns repacks A (m·k) per worker, splitting rows repacks B (k·n).
-        bool splitCols = colPanels >= 2 && (job.M <= job.N || rowPanels < 2);
+        // columns repacks A (m·k) per worker, splitting rows repacks B (k·n). Read in place,
+        // A costs nothing to share, so columns then always win.
+        bool splitCols = colPanels >= 2 && (job.DirectA || job.M <= job.N || rowPanels < 2);
         Split(job, splitCols, splitCols ? colPanels : rowPanels);
     }
 
@@ -123,6 +146,8 @@ internal static unsafe class GemmHost
         public bool TransA, TransB, Relu;
         /// <summary>Run on the calling thread only (the caller already splits its work over the cores).</summary>
         public bool Serial;
+        /// <summary>The micro-kernel reads a row-major A where it lies (AVX-512 only); else op(A) is packed into panels.</summary>
+        public readonly bool DirectA => Isa == Isa.Avx512 && !TransA && !ForcePacked;
         public int M, N, K, NR;
         public float Alpha, Beta;
         public Isa Isa;
@@ -195,19 +220,40 @@ internal static unsafe class GemmHost
             cr[j] = v;
         }
 
-        /// <summary>C = alpha·Tᵀ (+ beta·C) (+ bias) (ReLU), where T (n×m) holds op(A)·op(B) transposed.</summary>
+        /// <summary>C = Tᵀ (+ bias) (ReLU), where T (n×m) holds alpha·op(A)·op(B) + beta·C transposed.</summary>
         public readonly void EpilogueFromTransposed(float* t)
         {
-            for (long i = 0; i < M; i++)
-                for (int j = 0; j < N; j++)
+            float* block = stackalloc float[64];
+            int i = 0;
+            if (Avx.IsSupported)
+                for (; i + 8 <= M; i += 8)
                 {
-                    float* o = C + i * N + j;
-                    float v = t[(long)j * M + i] * Alpha;
-                    if (Beta != 0) v = MathF.FusedMultiplyAdd(*o, Beta, v);
-                    if (Bias != null) v += Bias[j];
-                    if (Relu) v = MathF.Max(v, 0f);
-                    *o = v;
+                    int j = 0;
+                    for (; j + 8 <= N; j += 8)
+                    {
+                        HostTranspose.Block8x8(t + (long)j * M + i, M, block, 8);
+                        var b = Bias != null ? Vector256.Load(Bias + j) : Vector256<float>.Zero;
+                        for (int r = 0; r < 8; r++)
+                        {
+                            var v = Vector256.Load(block + r * 8);
+                            if (Bias != null) v += b;
+                            if (Relu) v = Avx.Max(Vector256<float>.Zero, v);   // NaN stays NaN, as in MathF.Max
+                            Vector256.Store(v, C + (long)(i + r) * N + j);
+                        }
+                    }
+                    for (; j < N; j++)
+                        for (int r = i; r < i + 8; r++) FromTransposed(t, r, j);
                 }
+            for (; i < M; i++)
+                for (int j = 0; j < N; j++) FromTransposed(t, i, j);
+        }
+
+        private readonly void FromTransposed(float* t, int i, int j)
+        {
+            float v = t[(long)j * M + i];
+            if (Bias != null) v += Bias[j];
+            if (Relu) v = MathF.Max(v, 0f);
+            C[(long)i * N + j] = v;
         }
 
         /// <summary>C[i0:i1, j0:j1] over the full K, blocked and packed.</summary>
@@ -239,7 +285,9 @@ internal static unsafe class GemmHost
                     for (int ic = i0; ic < i1; ic += MC)
                     {
                         int mc = Math.Min(MC, i1 - ic);
-                        PackA(packA, ic, mc, pc, kc);
+                        // Read in place, only a partial last panel (rows past m) is packed, zero-padded.
+                        int full = DirectA ? mc / MR * MR : 0;
+                        if (full < mc) PackA(packA + (long)full * kc, ic + full, mc - full, pc, kc);
                         for (int jr = 0; jr < nc; jr += nr)
                         {
                             int cols = Math.Min(nr, nc - jr);
@@ -249,7 +297,7 @@ internal static unsafe class GemmHost
                             {
                                 int rows = Math.Min(MR, mc - ir);
                                 float* cp = C + (long)(ic + ir) * N + jc + jr;
-                                float* ap = packA + (long)ir * kc;
+                                var ap = ir < full ? InPlace(ic + ir, pc) : new APanel(packA + (long)ir * kc, 1, MR);
                                 if (rows == MR && cols == nr)
                                     Micro(kc, ap, bp, cp, N, biasP, e);
                                 else
@@ -265,7 +313,7 @@ internal static unsafe class GemmHost
         /// A partial tile runs the same micro-kernel on a zero-padded copy of its C (and bias)
         /// values, so edge outputs see exactly the arithmetic interior outputs do.
         /// </summary>
-        private readonly void EdgeTile(int kc, float* ap, float* bp, float* cp, int rows, int cols, float* biasP, in Epilogue e, float* tile, float* biasTile)
+        private readonly void EdgeTile(int kc, APanel ap, float* bp, float* cp, int rows, int cols, float* biasP, in Epilogue e, float* tile, float* biasTile)
         {
             int nr = NR;
             new Span<float>(tile, MR * nr).Clear();
@@ -284,15 +332,18 @@ internal static unsafe class GemmHost
                 new ReadOnlySpan<float>(tile + r * nr, cols).CopyTo(new Span<float>(cp + (long)r * N, cols));
         }
 
-        private readonly void Micro(int kc, float* ap, float* bp, float* cp, long ldc, float* bias, in Epilogue e)
+        private readonly void Micro(int kc, APanel ap, float* bp, float* cp, long ldc, float* bias, in Epilogue e)
         {
             switch (Isa)
             {
                 case Isa.Avx512: Micro512(kc, ap, bp, cp, ldc, bias, e); break;
-                case Isa.Avx2: Micro256(kc, ap, bp, cp, ldc, bias, e); break;
-                default: MicroScalar(kc, ap, bp, cp, ldc, bias, e); break;
+                case Isa.Avx2: Micro256(kc, ap.A, bp, cp, ldc, bias, e); break;   // packed panels only
+                default: MicroScalar(kc, ap.A, bp, cp, ldc, bias, e); break;
             }
         }
+
+        /// <summary>op(A)[row0.., pc..] where it lies (A m×k, rows K apart). A stored transposed is packed: its copy is cheap.</summary>
+        private readonly APanel InPlace(int row0, int pc) => new(A + (long)row0 * K + pc, K, 1);
 
         /// <summary>
         /// Packs op(A)[ic:ic+mc, pc:pc+kc] as MR-row panels: panel q holds, for each p, the MR
@@ -322,7 +373,7 @@ internal static unsafe class GemmHost
                     int p = 0;
                     if (rows == MR && Avx.IsSupported)
                         for (; p + 8 <= kc; p += 8)
-                            Transpose8x8(s + p, K, d + p * MR, MR);
+                            HostTranspose.Block8x8(s + p, K, d + p * MR, MR);
                     for (; p < kc; p++)
                         for (int r = 0; r < MR; r++) d[p * MR + r] = r < rows ? s[(long)r * K + p] : 0f;
                 }
@@ -363,13 +414,20 @@ internal static unsafe class GemmHost
                         int p = 0;
                         if (gc == 8 && Avx.IsSupported)
                             for (; p + 8 <= kc; p += 8)
-                                Transpose8x8(s + p, K, d + p * nr + g, nr);
+                                HostTranspose.Block8x8(s + p, K, d + p * nr + g, nr);
                         for (; p < kc; p++)
                             for (int j = 0; j < 8; j++) d[p * nr + g + j] = j < gc ? s[(long)j * K + p] : 0f;
                     }
                 }
             }
         }
+    }
+
+    /// <summary>An 8-row panel of op(A): value (r, p) at A[r·RowStride + p·DepthStride]. Packed panels are (1, MR).</summary>
+    private readonly struct APanel(float* a, long rowStride, long depthStride)
+    {
+        public readonly float* A = a;
+        public readonly long RowStride = rowStride, DepthStride = depthStride;
     }
 
     /// <summary>What a micro-kernel does with its accumulators: C = alpha·acc (+ beta·C) (+ bias) (ReLU).</summary>
@@ -379,41 +437,46 @@ internal static unsafe class GemmHost
         public bool ReadC, Last, Relu;
     }
 
-    /// <summary>dst[j·ldd + i] = src[i·lds + j] for an 8×8 block.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8x8(float* src, long lds, float* dst, long ldd)
-    {
-        var r0 = Vector256.Load(src); var r1 = Vector256.Load(src + lds);
-        var r2 = Vector256.Load(src + 2 * lds); var r3 = Vector256.Load(src + 3 * lds);
-        var r4 = Vector256.Load(src + 4 * lds); var r5 = Vector256.Load(src + 5 * lds);
-        var r6 = Vector256.Load(src + 6 * lds); var r7 = Vector256.Load(src + 7 * lds);
-        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
-        var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
-        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
-        var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
-        var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
-        var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
-        var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE);
-        var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
-        Vector256.Store(Avx.Permute2x128(u0, u4, 0x20), dst);
-        Vector256.Store(Avx.Permute2x128(u1, u5, 0x20), dst + ldd);
-        Vector256.Store(Avx.Permute2x128(u2, u6, 0x20), dst + 2 * ldd);
-        Vector256.Store(Avx.Permute2x128(u3, u7, 0x20), dst + 3 * ldd);
-        Vector256.Store(Avx.Permute2x128(u0, u4, 0x31), dst + 4 * ldd);
-        Vector256.Store(Avx.Permute2x128(u1, u5, 0x31), dst + 5 * ldd);
-        Vector256.Store(Avx.Permute2x128(u2, u6, 0x31), dst + 6 * ldd);
-        Vector256.Store(Avx.Permute2x128(u3, u7, 0x31), dst + 7 * ldd);
-    }
-
     // ---------------------------------------------------------------- AVX-512: 8 rows × 32 columns
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Micro512(int kc, float* a, float* b, float* c, long ldc, float* bias, in Epilogue e)
+    private static void Micro512(int kc, APanel panel, float* b, float* c, long ldc, float* bias, in Epilogue e)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default,
             c20 = default, c21 = default, c30 = default, c31 = default,
             c40 = default, c41 = default, c50 = default, c51 = default,
             c60 = default, c61 = default, c70 = default, c71 = default;
+        float* a = panel.A;
+        if (panel.RowStride != 1)
+        {
+            // Rows of a row-major A: eight row pointers, each read forward.
+            long rs = panel.RowStride;
+            float* a1 = a + rs, a2 = a + 2 * rs, a3 = a + 3 * rs, a4 = a + 4 * rs, a5 = a + 5 * rs, a6 = a + 6 * rs, a7 = a + 7 * rs;
+            for (int p = 0; p < kc; p++)
+            {
+                var b0 = Vector512.Load(b);
+                var b1 = Vector512.Load(b + 16);
+                var x = Vector512.Create(a[p]);
+                c00 = Avx512F.FusedMultiplyAdd(x, b0, c00); c01 = Avx512F.FusedMultiplyAdd(x, b1, c01);
+                x = Vector512.Create(a1[p]);
+                c10 = Avx512F.FusedMultiplyAdd(x, b0, c10); c11 = Avx512F.FusedMultiplyAdd(x, b1, c11);
+                x = Vector512.Create(a2[p]);
+                c20 = Avx512F.FusedMultiplyAdd(x, b0, c20); c21 = Avx512F.FusedMultiplyAdd(x, b1, c21);
+                x = Vector512.Create(a3[p]);
+                c30 = Avx512F.FusedMultiplyAdd(x, b0, c30); c31 = Avx512F.FusedMultiplyAdd(x, b1, c31);
+                x = Vector512.Create(a4[p]);
+                c40 = Avx512F.FusedMultiplyAdd(x, b0, c40); c41 = Avx512F.FusedMultiplyAdd(x, b1, c41);
+                x = Vector512.Create(a5[p]);
+                c50 = Avx512F.FusedMultiplyAdd(x, b0, c50); c51 = Avx512F.FusedMultiplyAdd(x, b1, c51);
+                x = Vector512.Create(a6[p]);
+                c60 = Avx512F.FusedMultiplyAdd(x, b0, c60); c61 = Avx512F.FusedMultiplyAdd(x, b1, c61);
+                x = Vector512.Create(a7[p]);
+                c70 = Avx512F.FusedMultiplyAdd(x, b0, c70); c71 = Avx512F.FusedMultiplyAdd(x, b1, c71);
+                b += 32;
+            }
+            kc = 0;
+        }
+        long ps = panel.DepthStride;
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector512.Load(b);
@@ -434,7 +497,7 @@ internal static unsafe class GemmHost
             c60 = Avx512F.FusedMultiplyAdd(x, b0, c60); c61 = Avx512F.FusedMultiplyAdd(x, b1, c61);
             x = Vector512.Create(a[7]);
             c70 = Avx512F.FusedMultiplyAdd(x, b0, c70); c71 = Avx512F.FusedMultiplyAdd(x, b1, c71);
-            a += MR;
+            a += ps;
             b += 32;
         }
         Vector512<float> bias0 = default, bias1 = default;
