@@ -1,12 +1,12 @@
 using BenchmarkDotNet.Running;
 using GpuDqn.Bench;
 
-// `-- updates [device]`: the DQN update workloads of the PyTorch anchor, in its output format.
+// `-- updates [device] [filter]`: the DQN update workloads of the PyTorch anchor, in its output format.
 // Anything else goes to BenchmarkDotNet, which finds every [Benchmark] class in this project:
 // `dotnet run -c Release --project bench/GpuDqn.Bench -- --filter '*Gemm*'`.
 if (args.Length > 0 && args[0] == "updates")
 {
-    UpdateThroughput.Run(args.Length > 1 ? args[1] : "cpu");
+    UpdateThroughput.Run(args.Length > 1 ? args[1] : "cpu", args.Length > 2 ? args[2] : "");
     return;
 }
 // `-- conv [device] [batch]`: the conv2d workloads of bench/anchors/conv_anchor.py, in its output format.

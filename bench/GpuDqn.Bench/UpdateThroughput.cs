@@ -10,17 +10,23 @@ namespace GpuDqn.Bench;
 /// The same DQN update workloads as ../shared/anchors/torch_dqn_anchor.py, printed in its
 /// format so the two can be run side by side: median ms per update (targets, Huber loss,
 /// backward, clip to norm 10, Adam) and the latency of one greedy action at batch 1.
-/// Run: <c>dotnet run -c Release --project bench/GpuDqn.Bench -- updates [device]</c>.
+/// Run: <c>dotnet run -c Release --project bench/GpuDqn.Bench -- updates [device] [name filter]</c>
+/// (a filter such as <c>minatar</c> runs only the workloads whose name contains it).
 /// </summary>
 public static class UpdateThroughput
 {
-    public static void Run(string deviceId)
+    public static void Run(string deviceId, string filter = "")
     {
         using var device = Device.Create(deviceId);
         Console.WriteLine($"gpudqn on {device.Id}: {device.Name}");
-        Bench(device, "cartpole-mlp(4-120-84-2) b128 dqn", Networks.Mlp(4, 2, 120, 84), 128, Algo.Tdqn, 500);
-        Bench(device, "minatar(4x10x10,conv16,fc128,6) b32 ddqn", Networks.MinAtar(4, 6), 32, Algo.Ddqn, 300);
-        Bench(device, "nature-cnn(4x84x84,6) b32 ddqn", Networks.Nature(6), 32, Algo.Ddqn, 40);
+        (string Name, Func<Sequential> Net, int Batch, Algo Algo, int Reps)[] workloads =
+        [
+            ("cartpole-mlp(4-120-84-2) b128 dqn", () => Networks.Mlp(4, 2, 120, 84), 128, Algo.Tdqn, 500),
+            ("minatar(4x10x10,conv16,fc128,6) b32 ddqn", () => Networks.MinAtar(4, 6), 32, Algo.Ddqn, 300),
+            ("nature-cnn(4x84x84,6) b32 ddqn", () => Networks.Nature(6), 32, Algo.Ddqn, 40),
+        ];
+        foreach (var w in workloads.Where(w => w.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)))
+            Bench(device, w.Name, w.Net(), w.Batch, w.Algo, w.Reps);
     }
 
     private static void Bench(Device device, string name, Sequential net, int batchSize, Algo algo, int reps)
