@@ -9,6 +9,9 @@ dotnet build -c Release bench/GpuDqn.Bench > /dev/null
 anchor=../shared/anchors/torch_dqn_anchor.py
 [ "$what" = conv ] && anchor=bench/anchors/conv_anchor.py
 echo "# $(date -u +%FT%TZ) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+# How far apart the two vCPUs are right now (it swings the ratio: bench/RESULTS.md, session 3).
+roundtrip() { [ "$(nproc)" -ge 2 ] && gcc -O2 bench/anchors/vcpu_roundtrip.c -o /tmp/vcpu_roundtrip -lpthread 2>/dev/null && /tmp/vcpu_roundtrip; true; }
+roundtrip
 # One PyTorch run first, discarded: its first run after other work is often several times slower.
 /usr/bin/python3 "$anchor" > /dev/null
 for i in $(seq "$pairs"); do
@@ -16,3 +19,4 @@ for i in $(seq "$pairs"); do
   dotnet bench/GpuDqn.Bench/bin/Release/net10.0/GpuDqn.Bench.dll "$what" "$device"
   /usr/bin/python3 "$anchor" | grep -v '^gemm'
 done
+roundtrip
