@@ -31,8 +31,7 @@ internal static unsafe class Conv2dHostDirect
     {
         int crs = d.CRS, k = d.K;
         float* wt = Pinned(ref wtScratch, crs * k);
-        for (int kk = 0; kk < k; kk++)
-            for (int j = 0; j < crs; j++) wt[j * k + kk] = w[kk * crs + j];
+        HostTranspose.Matrix(w, k, crs, wt);
         int* taps = Taps(d);
         int* pixels = PixelCorners(d);
         var dims = d;
