@@ -93,21 +93,8 @@ internal static class OptimCheck
             gotDelta[i] = (float)((double)gotP[i] - p0[i]);
             wantDelta[i] = wantP[i] - p0[i];
         }
-        double err = Rel(gotDelta, wantDelta, stepFloor);
-        foreach (var (got, want, floor) in states) err = Math.Max(err, Rel(got, want, floor));
+        double err = Reference.MaxRelError(gotDelta, wantDelta, stepFloor);
+        foreach (var (got, want, floor) in states) err = Math.Max(err, Reference.MaxRelError(got, want, floor));
         return err;
-    }
-
-    private static double Rel(float[] got, double[] want, double floor)
-    {
-        double scale = floor, maxErr = 0;
-        foreach (double w in want) scale = Math.Max(scale, Math.Abs(w));
-        for (int i = 0; i < got.Length; i++)
-        {
-            double e = Math.Abs(got[i] - want[i]);
-            if (double.IsNaN(e)) return double.NaN;
-            maxErr = Math.Max(maxErr, e);
-        }
-        return maxErr / scale;
     }
 }

@@ -70,13 +70,14 @@ public static class Reference
     }
 
     /// <summary>
-    /// max_i |got_i - want_i| / max(max_j |want_j|, 1e-12): the error relative to the output's
-    /// scale, which stays meaningful where single outputs cancel to near zero.
+    /// max_i |got_i - want_i| / max(max_j |want_j|, floor): the error relative to the output's
+    /// scale, which stays meaningful where single outputs cancel to near zero. A caller whose
+    /// outputs can all be tiny (an optimizer step) passes the scale below which errors count absolutely.
     /// </summary>
-    public static double MaxRelError(ReadOnlySpan<float> got, ReadOnlySpan<double> want)
+    public static double MaxRelError(ReadOnlySpan<float> got, ReadOnlySpan<double> want, double floor = 1e-12)
     {
         if (got.Length != want.Length) throw new ArgumentException($"compared {got.Length} values with {want.Length}");
-        double scale = 1e-12, maxErr = 0;
+        double scale = floor, maxErr = 0;
         foreach (double w in want) scale = Math.Max(scale, Math.Abs(w));
         for (int i = 0; i < got.Length; i++)
         {
