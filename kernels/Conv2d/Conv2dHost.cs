@@ -250,58 +250,68 @@ internal static class Conv2dHost
     /// stack): no bounds checks, and the common row widths (8, 4, 3) copied with one vector or
     /// a fixed number of scalars.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: skip the tier-0 JIT
     private static unsafe void Im2ColUnpadded(float[] x, int xOffset, float[] col, int n, in Conv2dDims d)
     {
-        int sw = d.S, width = d.W, rowsPerPlane = d.R, hw = d.HW;
         fixed (float* xBase = x, colBase = col)
-        {
-            float* img = xBase + xOffset + (long)n * d.C * hw;
-            float* dst = colBase;
-            for (int p = 0; p < d.P; p++)
-                for (int q = 0; q < d.Q; q++)
-                {
-                    float* patch = img + p * d.Stride * width + q * d.Stride;
-                    for (int c = 0; c < d.C; c++)
-                    {
-                        float* src = patch + c * hw;
-                        for (int r = 0; r < rowsPerPlane; r++, src += width, dst += sw)
-                        {
-                            if (sw == 8) Vector256.Store(Vector256.Load(src), dst);
-                            else if (sw == 4) Vector128.Store(Vector128.Load(src), dst);
-                            else if (sw == 3) { dst[0] = src[0]; dst[1] = src[1]; dst[2] = src[2]; }
-                            else Copy(src, dst, sw);
-                        }
-                    }
-                }
-        }
+            WalkUnpadded<PatchToCol>(xBase + xOffset + (long)n * d.C * d.HW, colBase, d);
     }
 
     /// <summary><see cref="Col2Im"/> without padding: no bounds checks, fixed-width adds for rows of 8, 4 and 3.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: skip the tier-0 JIT
     private static unsafe void Col2ImUnpadded(float[] dcol, float[] dx, int dxOffset, int n, in Conv2dDims d)
     {
-        int sw = d.S, width = d.W, rowsPerPlane = d.R, hw = d.HW;
         fixed (float* dxBase = dx, colBase = dcol)
-        {
-            float* img = dxBase + dxOffset + (long)n * d.C * hw;
-            float* src = colBase;
-            for (int p = 0; p < d.P; p++)
-                for (int q = 0; q < d.Q; q++)
+            WalkUnpadded<ColToPatch>(dxBase + dxOffset + (long)n * d.C * d.HW, colBase, d);
+    }
+
+    /// <summary>
+    /// Walks one image's unpadded patches in col order ([PQ, CRS]: pixel, channel, kernel row) and
+    /// hands each kernel row (S values in the image, the next S in col) to <typeparamref name="TRow"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: skip the tier-0 JIT
+    private static unsafe void WalkUnpadded<TRow>(float* img, float* col, in Conv2dDims d) where TRow : struct, IPatchRow
+    {
+        int sw = d.S, width = d.W, hw = d.HW;
+        for (int p = 0; p < d.P; p++)
+            for (int q = 0; q < d.Q; q++)
+            {
+                float* patch = img + p * d.Stride * width + q * d.Stride;
+                for (int c = 0; c < d.C; c++)
                 {
-                    float* patch = img + p * d.Stride * width + q * d.Stride;
-                    for (int c = 0; c < d.C; c++)
-                    {
-                        float* dst = patch + c * hw;
-                        for (int r = 0; r < rowsPerPlane; r++, dst += width, src += sw)
-                        {
-                            if (sw == 8) Vector256.Store(Vector256.Load(dst) + Vector256.Load(src), dst);
-                            else if (sw == 4) Vector128.Store(Vector128.Load(dst) + Vector128.Load(src), dst);
-                            else if (sw == 3) { dst[0] += src[0]; dst[1] += src[1]; dst[2] += src[2]; }
-                            else Add(src, dst, sw);
-                        }
-                    }
+                    float* row = patch + c * hw;
+                    for (int r = 0; r < d.R; r++, row += width, col += sw) TRow.Apply(row, col, sw);
                 }
+            }
+    }
+
+    /// <summary>What <see cref="WalkUnpadded"/> does with one kernel row of an image and its place in col.</summary>
+    private unsafe interface IPatchRow
+    {
+        static abstract void Apply(float* image, float* col, int width);
+    }
+
+    /// <summary>im2col: col = the image row.</summary>
+    private readonly unsafe struct PatchToCol : IPatchRow
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Apply(float* image, float* col, int width)
+        {
+            if (width == 8) Vector256.Store(Vector256.Load(image), col);
+            else if (width == 4) Vector128.Store(Vector128.Load(image), col);
+            else if (width == 3) { col[0] = image[0]; col[1] = image[1]; col[2] = image[2]; }
+            else Copy(image, col, width);
+        }
+    }
+
+    /// <summary>col2im: the image row += col.</summary>
+    private readonly unsafe struct ColToPatch : IPatchRow
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Apply(float* image, float* col, int width)
+        {
+            if (width == 8) Vector256.Store(Vector256.Load(image) + Vector256.Load(col), image);
+            else if (width == 4) Vector128.Store(Vector128.Load(image) + Vector128.Load(col), image);
+            else if (width == 3) { image[0] += col[0]; image[1] += col[1]; image[2] += col[2]; }
+            else Add(col, image, width);
         }
     }
 
