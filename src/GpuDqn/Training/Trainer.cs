@@ -26,6 +26,13 @@ public sealed class Trainer
         Log = log ?? TextWriter.Null;
     }
 
+    /// <summary>
+    /// The run's greedy evaluation of <paramref name="model"/>: eval_episodes episodes at eval_epsilon,
+    /// seeded apart from the training streams, so a reloaded checkpoint replays the same episodes.
+    /// </summary>
+    public static EvalResult Evaluate(TrainConfig cfg, Model model) =>
+        Evaluator.Run(cfg, model, cfg.EvalEpisodes, cfg.EvalEpsilon, cfg.Seed + 1_000_003);
+
     public TrainResult Run(Device device)
     {
         var cfg = Config;
@@ -95,7 +102,7 @@ public sealed class Trainer
             if (step >= nextEval && step < cfg.TotalSteps)
             {
                 nextEval += cfg.EvalEvery;
-                var ev = Evaluator.Run(cfg, learner.Online, cfg.EvalEpisodes, cfg.EvalEpsilon, cfg.Seed + 1_000_003);
+                var ev = Evaluate(cfg, learner.Online);
                 evals.Add((step, ev));
                 run.Row(step, "eval", ev.MeanReturn, ev.MeanLength, loss, meanQ, cfg.EvalEpsilon, step / clock.Elapsed.TotalSeconds);
                 Log.WriteLine($"eval at step {step:N0}: return {ev.MeanReturn:F1} ± {ev.StdReturn:F1} over {ev.Episodes} episodes");
@@ -110,7 +117,7 @@ public sealed class Trainer
         device.Synchronize();
         double wall = clock.Elapsed.TotalSeconds;
         Checkpoint.Save(run.CheckpointPath, cfg, learner, step, epsilon.Value(step));
-        var final = Evaluator.Run(cfg, learner.Online, cfg.EvalEpisodes, cfg.EvalEpsilon, cfg.Seed + 1_000_003);
+        var final = Evaluate(cfg, learner.Online);
         evals.Add((step, final));
         run.Row(step, "eval", final.MeanReturn, final.MeanLength, loss, meanQ, cfg.EvalEpsilon, step / wall);
         run.Flush();

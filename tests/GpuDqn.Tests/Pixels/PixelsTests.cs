@@ -220,12 +220,7 @@ public class PixelsTests(ITestOutputHelper output)
         Assert.True(float.IsFinite(float.Parse(last[4], System.Globalization.CultureInfo.InvariantCulture)), $"loss {last[4]}");
 
         string ckpt = Path.Combine(dir, "checkpoint.safetensors");
-        var loaded = Checkpoint.Load(ckpt, EnvFactory.NetworkFor);
-        var model = new Model(EnvFactory.NetworkFor(loaded.Config), dev, 0);
-        model.Parameters.Upload(loaded.Parameters);
-        var again = Evaluator.Run(loaded.Config, model, 2, 0f, cfg.Seed + 1_000_003);
-        Assert.Equal(result.FinalEval!.MeanReturn, again.MeanReturn);
-        Assert.Equal(result.FinalEval.MeanLength, again.MeanLength);
+        Training.ReloadedRun.AssertPlaysLikeTheFinalEvaluation(ckpt, dev, result);
         Directory.Delete(dir, recursive: true);
     }
 }
