@@ -30,7 +30,7 @@ internal static unsafe class Conv2dHostDirect
     public static void Forward(float* x, float* w, float* bias, float* y, in Conv2dDims d, bool relu, int workers)
     {
         int crs = d.CRS, k = d.K;
-        float* wt = Pinned(ref wtScratch, crs * k);
+        float* wt = HostScratch.Pinned(ref wtScratch, crs * k);
         HostTranspose.Matrix(w, k, crs, wt);
         int* taps = Taps(d);
         int* pixels = PixelCorners(d);
@@ -63,8 +63,8 @@ internal static unsafe class Conv2dHostDirect
     private static void WeightGradImages(float* x, float* dy, float* dwOut, bool addToDw, int* taps, int* pixels, in Conv2dDims d, int n0, int n1)
     {
         int crs = d.CRS, k = d.K, pq = d.PQ, crs8 = (crs + 7) / 8 * 8;
-        float* dyT = Pinned(ref dyTScratch, pq * k);
-        float* dwT = Pinned(ref dwTScratch, crs8 * k);
+        float* dyT = HostScratch.Pinned(ref dyTScratch, pq * k);
+        float* dwT = HostScratch.Pinned(ref dwTScratch, crs8 * k);
         new Span<float>(dwT, crs8 * k).Clear();
         int* lanes = stackalloc int[Pixels];
         for (int n = n0; n < n1; n++)
@@ -91,7 +91,7 @@ internal static unsafe class Conv2dHostDirect
     /// <summary>Offset in x of each output pixel's patch corner, in pixel order.</summary>
     private static int* PixelCorners(in Conv2dDims d)
     {
-        int* pixels = PinnedInt(ref pixScratch, d.PQ);
+        int* pixels = HostScratch.Pinned(ref pixScratch, d.PQ);
         for (int i = 0; i < d.PQ; i++) pixels[i] = i / d.Q * d.Stride * d.W + i % d.Q * d.Stride;
         return pixels;
     }
@@ -99,7 +99,7 @@ internal static unsafe class Conv2dHostDirect
     /// <summary>Offset in x of each kernel tap (c, r, s) from a patch's corner, in tap order.</summary>
     private static int* Taps(in Conv2dDims d)
     {
-        int* taps = PinnedInt(ref tapScratch, d.CRS);
+        int* taps = HostScratch.Pinned(ref tapScratch, d.CRS);
         for (int c = 0, j = 0; c < d.C; c++)
             for (int r = 0; r < d.R; r++)
                 for (int s = 0; s < d.S; s++) taps[j++] = c * d.HW + r * d.W + s;
@@ -113,18 +113,6 @@ internal static unsafe class Conv2dHostDirect
             var (n0, n1) = Conv2dHost.Range(w, workers, n);
             body(w, n0, n1);
         });
-
-    private static float* Pinned(ref float[]? cache, int length)
-    {
-        if (cache is null || cache.Length < length) cache = GC.AllocateUninitializedArray<float>(Math.Max(length, 1), pinned: true);
-        return (float*)Unsafe.AsPointer(ref cache[0]);
-    }
-
-    private static int* PinnedInt(ref int[]? cache, int length)
-    {
-        if (cache is null || cache.Length < length) cache = GC.AllocateUninitializedArray<int>(Math.Max(length, 1), pinned: true);
-        return (int*)Unsafe.AsPointer(ref cache[0]);
-    }
 
     private static void Images(float* x, float* wt, int* taps, int* pixels, float* bias, float* y, in Conv2dDims d, bool relu, int n0, int n1)
     {

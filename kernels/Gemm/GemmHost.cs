@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -72,7 +71,7 @@ internal static unsafe class GemmHost
                 // batch side is packed, the weight is read in place. The scratch starts as Cᵀ and
                 // the swapped product keeps alpha and beta, so every output sees the same
                 // operations as on the direct path; bias and ReLU come after, as they do there.
-                float* t = Pinned(ref bufT, n * m);
+                float* t = HostScratch.Pinned(ref bufT, n * m);
                 if (beta != 0) HostTranspose.Matrix(pc, m, n, t);
                 var swapped = job with
                 {
@@ -131,14 +130,6 @@ internal static unsafe class GemmHost
 
     // Per-thread packing buffers, pinned (POH) so their addresses stay put, 64-byte aligned.
     [ThreadStatic] private static float[]? bufA, bufB, bufT;
-
-    private static float* Pinned(ref float[]? buf, int length)
-    {
-        if (buf is null || buf.Length < length + 16)
-            buf = GC.AllocateUninitializedArray<float>(length + 16, pinned: true);
-        nint p = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buf));
-        return (float*)((p + 63) & ~(nint)63);
-    }
 
     private struct Job
     {
@@ -261,8 +252,8 @@ internal static unsafe class GemmHost
         {
             int nr = NR;
             int ncMax = Math.Min(NC, j1 - j0), kcMax = Math.Min(KC, K), mcMax = Math.Min(MC, i1 - i0);
-            float* packB = Pinned(ref bufB, (ncMax + nr - 1) / nr * nr * kcMax);
-            float* packA = Pinned(ref bufA, (mcMax + MR - 1) / MR * MR * kcMax);
+            float* packB = HostScratch.Pinned(ref bufB, (ncMax + nr - 1) / nr * nr * kcMax);
+            float* packA = HostScratch.Pinned(ref bufA, (mcMax + MR - 1) / MR * MR * kcMax);
             float* tile = stackalloc float[MR * 32 + 16];
             float* biasTile = stackalloc float[32 + 16];
             tile = (float*)(((nint)tile + 63) & ~(nint)63);
