@@ -87,17 +87,20 @@ internal static unsafe class GemmHost
     }
 
     /// <summary>
-    /// Whether Cᵀ = op(B)ᵀ·op(A)ᵀ costs less than C on the AVX-512 path, where a row-major A is read
-    /// in place and only B is packed: packing op(A) (k·m) and transposing C back (m·n, twice when C
-    /// is read) instead of packing op(B) (k·n), without more zero padding in the 8×32 tiles. An
-    /// element costs 1 to copy, 2 to move through a transpose.
+    /// Whether Cᵀ = op(B)ᵀ·op(A)ᵀ costs less than C on the AVX-512 path, counting the elements each
+    /// moves besides the micro-kernel's own reads (1 per copy, 2 per transpose), and refusing when the
+    /// 8×32 tiles would pad more. Either way the left operand is read in place only when row-major
+    /// (else copied into panels) and the right one is packed. C: op(B) packed (k·n), op(A) copied
+    /// when stored transposed (k·m). Cᵀ: op(A)ᵀ packed (k·m), op(B)ᵀ copied unless B is stored
+    /// transposed (k·n), and C transposed back (m·n, twice when C is read).
     /// </summary>
     private static bool TransposedIsCheaper(int m, int n, int k, bool transA, bool transB, bool readC)
     {
         static long Up(long x, int to) => (x + to - 1) / to * to;
         if (Up(n, MR) * Up(m, 32) > Up(m, MR) * Up(n, 32)) return false;
-        long direct = (long)k * n * (transB ? 2 : 1);
-        long swapped = (long)k * m * (transA ? 1 : 2) + (readC ? 4L : 2L) * m * n;
+        long km = (long)k * m, kn = (long)k * n, mn = (long)m * n;
+        long direct = kn * (transB ? 2 : 1) + (transA ? km : 0);
+        long swapped = km * (transA ? 1 : 2) + (transB ? 0 : kn) + (readC ? 4 : 2) * mn;
         return swapped < direct;
     }
 

@@ -97,7 +97,7 @@ public class GemmHostTests
     [Theory]
     [InlineData(64, 128, 1024, false, true, 0f, true)]    // a dense forward at batch 64: computed as Cᵀ, the weight read in place
     [InlineData(37, 150, 300, false, true, -0.5f, true)]  // ... with a partial row panel, two K slices and C read
-    [InlineData(32, 130, 257, false, false, -0.5f, true)] // Cᵀ whose in-place operand (B) is stored transposed: packed
+    [InlineData(32, 130, 257, false, false, -0.5f, true)] // A in place; Cᵀ would copy B and transpose C twice: not taken
     [InlineData(20, 90, 513, false, false, 0.25f, false)] // A read in place, B packed as stored
     [InlineData(45, 300, 70, true, false, 1f, false)]     // Aᵀ: packed
     public void In_place_and_transposed_paths_equal_the_packed_path_bit_for_bit(int m, int n, int k, bool ta, bool tb, float beta, bool relu)
