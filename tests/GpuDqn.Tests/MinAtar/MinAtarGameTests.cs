@@ -163,27 +163,33 @@ public class MinAtarGameTests
     [Fact]
     public void Freeway_crossing_rerandomizes_cars_and_terminal_is_step_2501()
     {
+        // Until a crossing redraws the cars the game is deterministic, and for about 4% of car draws
+        // (114 of seeds 0..2999) always-up is caught in a periodic collision cycle and never crosses:
+        // episodes from successive seeds run until one crosses, each checking the terminal step.
         int seed = TestDevices.NewSeed();
-        var g = new Game<Freeway>((ulong)seed);
         int crossings = 0;
-        for (int t = 1; t <= 2501; t++)
+        for (int episode = 0; episode < 10 && crossings == 0; episode++)
         {
-            Assert.False(g.Terminal);
-            var x = g.S[Freeway.CarX..(Freeway.CarX + 8)];
-            int r = g.Step(2);
-            if (r == 1)
+            var g = new Game<Freeway>((ulong)seed + (ulong)episode);
+            for (int t = 1; t <= 2501; t++)
             {
-                crossings++;
-                Assert.Equal(9, g.S[Freeway.Row]);
-                for (int i = 0; i < 8; i++)
+                Assert.False(g.Terminal);
+                var x = g.S[Freeway.CarX..(Freeway.CarX + 8)];
+                int r = g.Step(2);
+                if (r == 1)
                 {
-                    Assert.Equal(x[i], g.S[Freeway.CarX + i]); // positions kept
-                    Assert.Equal(Math.Abs(g.S[Freeway.CarV + i]) - 1, g.S[Freeway.CarTimer + i]); // reloaded, then decremented
+                    crossings++;
+                    Assert.Equal(9, g.S[Freeway.Row]);
+                    for (int i = 0; i < 8; i++)
+                    {
+                        Assert.Equal(x[i], g.S[Freeway.CarX + i]); // positions kept
+                        Assert.Equal(Math.Abs(g.S[Freeway.CarV + i]) - 1, g.S[Freeway.CarTimer + i]); // reloaded, then decremented
+                    }
                 }
+                Assert.Equal(t == 2501, g.Terminal);
             }
-            Assert.Equal(t == 2501, g.Terminal);
         }
-        Assert.True(crossings > 0, $"seed {seed}: always-up never crossed");
+        Assert.True(crossings > 0, $"seeds {seed}..{seed + 9}: always-up never crossed");
     }
 
     [Theory]
