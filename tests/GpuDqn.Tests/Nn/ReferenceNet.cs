@@ -5,16 +5,23 @@ namespace GpuDqn.Tests.Nn;
 /// <summary>A plain float64 forward pass of a <see cref="Sequential"/>, for finite differences.</summary>
 internal static class ReferenceNet
 {
-    public static double[] Forward(Sequential net, double[] p, double[] x, int batch)
+    /// <param name="reluMasks">per layer, for a ReLU: pass exactly the units where this array is &gt; 0 (a
+    /// device forward's ReLU outputs), so the pass is the network's linear piece around that forward</param>
+    /// <param name="reluInputs">when given, receives each ReLU's input, in layer order</param>
+    public static double[] Forward(Sequential net, double[] p, double[] x, int batch,
+        IReadOnlyList<float[]?>? reluMasks = null, List<double[]>? reluInputs = null)
     {
         double[] a = x;
-        foreach (var layer in net.Layers)
+        for (int i = 0; i < net.Layers.Count; i++)
         {
+            var layer = net.Layers[i];
             long off = layer.ParameterOffset;
+            if (layer is GpuDqn.Nn.Relu) reluInputs?.Add(a);
             a = layer switch
             {
                 Linear l => Linear(l, p, off, a, batch),
                 GpuDqn.Nn.Conv2d c => Conv(c, p, off, a, batch),
+                GpuDqn.Nn.Relu when reluMasks?[i] is { } mask => a.Select((v, j) => mask[j] > 0 ? v : 0).ToArray(),
                 GpuDqn.Nn.Relu => a.Select(v => Math.Max(v, 0)).ToArray(),
                 Flatten => a,
                 _ => throw new NotSupportedException(layer.GetType().Name),
