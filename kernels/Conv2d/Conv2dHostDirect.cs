@@ -6,12 +6,13 @@ namespace GpuDqn.Kernels;
 
 /// <summary>
 /// Direct (implicit-GEMM) host convolution forward and weight gradient, for unpadded convolutions whose output
-/// channel count K is a multiple of 16, on AVX-512 machines (every layer of the Nature and MinAtar
-/// networks). A tile of 8 output pixels × 32 output channels lives in 16 zmm accumulators
-/// (8 × 16 in 8 for the last 16 channels); for each kernel tap (c, r, s) the tile loads that tap's
-/// weights for its channels from a transposed copy wt [C·R·S, K] and broadcasts the 8 input
+/// channel count K is a multiple of 16, on AVX-512 or AVX2+FMA machines (every layer of the Nature and
+/// MinAtar networks). On AVX-512 a tile of 8 output pixels × 32 output channels lives in 16 zmm
+/// accumulators (8 × 16 in 8 for the last 16 channels); for each kernel tap (c, r, s) the tile loads
+/// that tap's weights for its channels from a transposed copy wt [C·R·S, K] and broadcasts the 8 input
 /// values under the tap straight from x. No im2col buffer and no packing: per tap, 2 weight loads
-/// and 8 broadcasts feed 16 FMAs. Each output adds its C·R·S products in tap order, whatever the
+/// and 8 broadcasts feed 16 FMAs. AVX2 has 16 ymm registers, so there the tile runs as blocks of
+/// 4 pixels × 16 channels (8 accumulators, 2 weight loads and 4 broadcasts per tap). Each output adds its C·R·S products in tap order, whatever the
 /// tiling or the core count. The weight gradient runs the same micro-kernel with taps and pixels
 /// swapped (<see cref="WeightGrad"/>). Other shapes use <see cref="Conv2dHost"/>'s im2col + GEMM.
 /// </summary>
@@ -19,8 +20,13 @@ internal static unsafe class Conv2dHostDirect
 {
     private const int Pixels = 8;
 
-    public static bool Supports(in Conv2dDims d) =>
-        Avx512F.IsSupported && Vector512.IsHardwareAccelerated && d.Pad == 0 && d.K % 16 == 0;
+    public static bool Supports(in Conv2dDims d) => Supported && d.Pad == 0 && d.K % 16 == 0;
+
+    private static readonly bool Wide = Avx512F.IsSupported && Vector512.IsHardwareAccelerated;
+    /// <summary>Tests only: use the AVX2 tiles on an AVX-512 machine.</summary>
+    internal static bool ForceAvx2 { get; set; }
+    private static bool Supported => Wide || Avx2.IsSupported && Fma.IsSupported;
+    private static bool UseWide => Wide && !ForceAvx2;
 
     // Per calling thread: wt [CRS, K] and the tap offsets, shared read-only by the workers of one call.
     [ThreadStatic] private static float[]? wtScratch;
@@ -143,15 +149,16 @@ internal static unsafe class Conv2dHostDirect
     /// </summary>
     private static void Store(float* tile, int width, int valid, float* bias, int k0, float* y, int pq, bool relu)
     {
-        for (int i = 0; i < Pixels; i++)
-            for (int c = 0; c < width; c += 16)
-            {
-                float* t = tile + i * width + c;
-                var v = Vector512.Load(t);
-                if (bias != null) v += Vector512.Load(bias + k0 + c);
-                if (relu) v = Avx512F.Max(Vector512<float>.Zero, v);  // NaN stays NaN, as in MathF.Max
-                v.Store(t);
-            }
+        if (bias != null || relu)
+            for (int i = 0; i < Pixels; i++)
+                for (int c = 0; c < width; c += 8)
+                {
+                    float* t = tile + i * width + c;
+                    var v = Vector256.Load(t);
+                    if (bias != null) v += Vector256.Load(bias + k0 + c);
+                    if (relu) v = Avx.Max(Vector256<float>.Zero, v);  // NaN stays NaN, as in MathF.Max
+                    v.Store(t);
+                }
         if (valid == Pixels)
         {
             for (int c = 0; c < width; c += 8)
@@ -172,8 +179,39 @@ internal static unsafe class Conv2dHostDirect
     /// </summary>
     private static void Tile(int width, float* img, int* pix, int* taps, int count, float* w, int ldw, float* tile, int ldt, bool accumulate)
     {
-        if (width == 32) Tile8x32(img, pix, taps, count, w, ldw, tile, ldt, accumulate);
+        if (!UseWide)
+        {
+            for (int h = 0; h < Pixels; h += 4)
+                for (int c = 0; c < width; c += 16)
+                    Tile4x16(img, pix + h, taps, count, w + c, ldw, tile + h * ldt + c, ldt, accumulate);
+        }
+        else if (width == 32) Tile8x32(img, pix, taps, count, w, ldw, tile, ldt, accumulate);
         else Tile8x16(img, pix, taps, count, w, ldw, tile, ldt, accumulate);
+    }
+
+    /// <summary>The AVX2 block: 4 pixels × 16 channels in 8 ymm accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile4x16(float* img, int* pix, int* taps, int crs, float* w, int ldw, float* tile, int ldt, bool accumulate)
+    {
+        float* x0 = img + pix[0], x1 = img + pix[1], x2 = img + pix[2], x3 = img + pix[3];
+        Vector256<float> a0 = default, b0 = default, a1 = default, b1 = default, a2 = default, b2 = default, a3 = default, b3 = default;
+        if (accumulate)
+        {
+            a0 = Vector256.Load(tile); b0 = Vector256.Load(tile + 8); a1 = Vector256.Load(tile + ldt); b1 = Vector256.Load(tile + ldt + 8);
+            a2 = Vector256.Load(tile + 2 * ldt); b2 = Vector256.Load(tile + 2 * ldt + 8); a3 = Vector256.Load(tile + 3 * ldt); b3 = Vector256.Load(tile + 3 * ldt + 8);
+        }
+        for (int j = 0; j < crs; j++, w += ldw)
+        {
+            int o = taps[j];
+            var wl = Vector256.Load(w);
+            var wh = Vector256.Load(w + 8);
+            var v = Vector256.Create(x0[o]); a0 = Fma.MultiplyAdd(v, wl, a0); b0 = Fma.MultiplyAdd(v, wh, b0);
+            v = Vector256.Create(x1[o]); a1 = Fma.MultiplyAdd(v, wl, a1); b1 = Fma.MultiplyAdd(v, wh, b1);
+            v = Vector256.Create(x2[o]); a2 = Fma.MultiplyAdd(v, wl, a2); b2 = Fma.MultiplyAdd(v, wh, b2);
+            v = Vector256.Create(x3[o]); a3 = Fma.MultiplyAdd(v, wl, a3); b3 = Fma.MultiplyAdd(v, wh, b3);
+        }
+        a0.Store(tile); b0.Store(tile + 8); a1.Store(tile + ldt); b1.Store(tile + ldt + 8);
+        a2.Store(tile + 2 * ldt); b2.Store(tile + 2 * ldt + 8); a3.Store(tile + 3 * ldt); b3.Store(tile + 3 * ldt + 8);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

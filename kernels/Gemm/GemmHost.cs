@@ -7,8 +7,8 @@ namespace GpuDqn.Kernels;
 /// <summary>
 /// The host GEMM: C = alpha·op(A)·op(B) + beta·C (+ bias per column, ReLU), row-major.
 /// Goto/BLIS-style blocking: op(B) is packed into KC×NR column panels, op(A) into MC×KC blocks
-/// of MR-row panels, and an MR×NR register-blocked FMA micro-kernel (AVX-512 8×32, AVX2 8×8,
-/// scalar 8×8) walks the packed panels. Large problems split C's columns (or rows) over the
+/// of MR-row panels, and an MR×NR register-blocked FMA micro-kernel (AVX-512 8×32, AVX2 8×16 as
+/// two 4×16 halves, scalar 8×8) walks the packed panels. Large problems split C's columns (or rows) over the
 /// cores; every output element sees the same sequence of operations whatever the split, so
 /// the result does not depend on the thread count or timing. See docs/gemm.md.
 /// </summary>
@@ -46,7 +46,7 @@ internal static unsafe class GemmHost
             {
                 A = pa, B = pb, C = pc, Bias = hasBias ? pbias : null,
                 TransA = transA, TransB = transB, M = m, N = n, K = k,
-                Alpha = alpha, Beta = beta, Relu = relu, Isa = isa, NR = isa == Isa.Avx512 ? 32 : 8,
+                Alpha = alpha, Beta = beta, Relu = relu, Isa = isa, NR = PanelWidth(isa),
                 Serial = !parallel,
             };
             if (k == 0)
@@ -62,7 +62,7 @@ internal static unsafe class GemmHost
                 job.DotNT();
                 return;
             }
-            if (n < 16 && m >= 16 || isa == Isa.Avx512 && !ForcePacked && TransposedIsCheaper(m, n, k, transA, transB, beta != 0))
+            if (n < 16 && m >= 16 || isa != Isa.Scalar && !ForcePacked && TransposedIsCheaper(m, n, k, transA, transB, beta != 0, job.NR))
             {
                 // Compute Cᵀ = op(B)ᵀ·op(A)ᵀ into a per-thread scratch buffer, then write it back
                 // transposed. Few columns (an input gradient into a 4-wide observation): the short
@@ -86,18 +86,21 @@ internal static unsafe class GemmHost
         }
     }
 
+    /// <summary>Columns per packed B panel (and micro-kernel tile): two vectors of the ISA, 8 for scalar.</summary>
+    internal static int PanelWidth(Isa isa) => isa switch { Isa.Avx512 => 32, Isa.Avx2 => 16, _ => 8 };
+
     /// <summary>
-    /// Whether Cᵀ = op(B)ᵀ·op(A)ᵀ costs less than C on the AVX-512 path, counting the elements each
+    /// Whether Cᵀ = op(B)ᵀ·op(A)ᵀ costs less than C on the SIMD paths, counting the elements each
     /// moves besides the micro-kernel's own reads (1 per copy, 2 per transpose), and refusing when the
-    /// 8×32 tiles would pad more. Either way the left operand is read in place only when row-major
+    /// MR×NR tiles would pad more. Either way the left operand is read in place only when row-major
     /// (else copied into panels) and the right one is packed. C: op(B) packed (k·n), op(A) copied
     /// when stored transposed (k·m). Cᵀ: op(A)ᵀ packed (k·m), op(B)ᵀ copied unless B is stored
     /// transposed (k·n), and C transposed back (m·n, twice when C is read).
     /// </summary>
-    private static bool TransposedIsCheaper(int m, int n, int k, bool transA, bool transB, bool readC)
+    private static bool TransposedIsCheaper(int m, int n, int k, bool transA, bool transB, bool readC, int nr)
     {
         static long Up(long x, int to) => (x + to - 1) / to * to;
-        if (Up(n, MR) * Up(m, 32) > Up(m, MR) * Up(n, 32)) return false;
+        if (Up(n, MR) * Up(m, nr) > Up(m, MR) * Up(n, nr)) return false;
         long km = (long)k * m, kn = (long)k * n, mn = (long)m * n;
         long direct = kn * (transB ? 2 : 1) + (transA ? km : 0);
         long swapped = km * (transA ? 1 : 2) + (transB ? 0 : kn) + (readC ? 4 : 2) * mn;
@@ -140,8 +143,12 @@ internal static unsafe class GemmHost
         public bool TransA, TransB, Relu;
         /// <summary>Run on the calling thread only (the caller already splits its work over the cores).</summary>
         public bool Serial;
-        /// <summary>The micro-kernel reads a row-major A where it lies (AVX-512 only); else op(A) is packed into panels.</summary>
-        public readonly bool DirectA => Isa == Isa.Avx512 && !TransA && !ForcePacked;
+        /// <summary>
+        /// The micro-kernel reads a row-major A where it lies (SIMD kernels); else op(A) is packed into panels.
+        /// AVX2 (Zen 3 here, 512 KB L2) reads it in place only up to 512 columns: past that each A panel
+        /// serves many B panels and packing pays (1024³ on two cores: 72 GFLOP/s packed, 59 in place).
+        /// </summary>
+        public readonly bool DirectA => !TransA && !ForcePacked && (Isa == Isa.Avx512 || Isa == Isa.Avx2 && N <= 512);
         public int M, N, K, NR;
         public float Alpha, Beta;
         public Isa Isa;
@@ -162,11 +169,10 @@ internal static unsafe class GemmHost
 
         /// <summary>
         /// C = op·A·Bᵀ with A m×k and B n×k both row-major: every output is a dot product of two
-        /// contiguous rows, four columns at a time, reduced in a fixed order.
+        /// contiguous rows (16- or 8-wide FMAs), four columns at a time, reduced in a fixed order.
         /// </summary>
         public readonly void DotNT()
         {
-            bool simd = Isa == Isa.Avx512;
             for (int i = 0; i < M; i++)
             {
                 float* ar = A + (long)i * K;
@@ -177,7 +183,7 @@ internal static unsafe class GemmHost
                     float* b1 = cols > 1 ? b0 + K : b0, b2 = cols > 2 ? b0 + 2L * K : b0, b3 = cols > 3 ? b0 + 3L * K : b0;
                     float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
                     int p = 0;
-                    if (simd)
+                    if (Isa == Isa.Avx512)
                     {
                         Vector512<float> v0 = default, v1 = default, v2 = default, v3 = default;
                         for (; p + 16 <= K; p += 16)
@@ -189,6 +195,19 @@ internal static unsafe class GemmHost
                             v3 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(b3 + p), v3);
                         }
                         s0 = Vector512.Sum(v0); s1 = Vector512.Sum(v1); s2 = Vector512.Sum(v2); s3 = Vector512.Sum(v3);
+                    }
+                    else if (Isa == Isa.Avx2)
+                    {
+                        Vector256<float> v0 = default, v1 = default, v2 = default, v3 = default;
+                        for (; p + 8 <= K; p += 8)
+                        {
+                            var x = Vector256.Load(ar + p);
+                            v0 = Fma.MultiplyAdd(x, Vector256.Load(b0 + p), v0);
+                            v1 = Fma.MultiplyAdd(x, Vector256.Load(b1 + p), v1);
+                            v2 = Fma.MultiplyAdd(x, Vector256.Load(b2 + p), v2);
+                            v3 = Fma.MultiplyAdd(x, Vector256.Load(b3 + p), v3);
+                        }
+                        s0 = Vector256.Sum(v0); s1 = Vector256.Sum(v1); s2 = Vector256.Sum(v2); s3 = Vector256.Sum(v3);
                     }
                     for (; p < K; p++)
                     {
@@ -331,8 +350,13 @@ internal static unsafe class GemmHost
             switch (Isa)
             {
                 case Isa.Avx512: Micro512(kc, ap, bp, cp, ldc, bias, e); break;
-                case Isa.Avx2: Micro256(kc, ap.A, bp, cp, ldc, bias, e); break;   // packed panels only
-                default: MicroScalar(kc, ap.A, bp, cp, ldc, bias, e); break;
+                case Isa.Avx2:
+                    // 16 ymm registers hold 8 accumulators, two B vectors and a broadcast: the 8-row panel
+                    // runs as two 4-row halves over the same (L1-resident) B panel.
+                    Micro256(kc, ap, 0, bp, cp, ldc, bias, e);
+                    Micro256(kc, ap, 4, bp, cp + 4 * ldc, ldc, bias, e);
+                    break;
+                default: MicroScalar(kc, ap.A, bp, cp, ldc, bias, e); break;   // packed panels only
             }
         }
 
@@ -496,36 +520,35 @@ internal static unsafe class GemmHost
         Vector512.Store(x1, c + 16);
     }
 
-    // ---------------------------------------------------------------- AVX2 + FMA: 8 rows × 8 columns
+    // ---------------------------------------------------------------- AVX2 + FMA: 4 rows × 16 columns (half a panel)
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Micro256(int kc, float* a, float* b, float* c, long ldc, float* bias, in Epilogue e)
+    private static void Micro256(int kc, APanel panel, int row0, float* b, float* c, long ldc, float* bias, in Epilogue e)
     {
-        Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default,
-            c4 = default, c5 = default, c6 = default, c7 = default;
-        for (int p = 0; p < kc; p++)
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default,
+            c20 = default, c21 = default, c30 = default, c31 = default;
+        long rs = panel.RowStride, ps = panel.DepthStride;
+        float* a0 = panel.A + row0 * rs, a1 = a0 + rs, a2 = a0 + 2 * rs, a3 = a0 + 3 * rs;
+        for (long o = 0, end = kc * ps; o != end; o += ps)
         {
-            var bv = Vector256.Load(b);
-            c0 = Fma.MultiplyAdd(Vector256.Create(a[0]), bv, c0);
-            c1 = Fma.MultiplyAdd(Vector256.Create(a[1]), bv, c1);
-            c2 = Fma.MultiplyAdd(Vector256.Create(a[2]), bv, c2);
-            c3 = Fma.MultiplyAdd(Vector256.Create(a[3]), bv, c3);
-            c4 = Fma.MultiplyAdd(Vector256.Create(a[4]), bv, c4);
-            c5 = Fma.MultiplyAdd(Vector256.Create(a[5]), bv, c5);
-            c6 = Fma.MultiplyAdd(Vector256.Create(a[6]), bv, c6);
-            c7 = Fma.MultiplyAdd(Vector256.Create(a[7]), bv, c7);
-            a += MR;
-            b += 8;
+            var b0 = Vector256.Load(b);
+            var b1 = Vector256.Load(b + 8);
+            var x = Vector256.Create(a0[o]);
+            c00 = Fma.MultiplyAdd(x, b0, c00); c01 = Fma.MultiplyAdd(x, b1, c01);
+            x = Vector256.Create(a1[o]);
+            c10 = Fma.MultiplyAdd(x, b0, c10); c11 = Fma.MultiplyAdd(x, b1, c11);
+            x = Vector256.Create(a2[o]);
+            c20 = Fma.MultiplyAdd(x, b0, c20); c21 = Fma.MultiplyAdd(x, b1, c21);
+            x = Vector256.Create(a3[o]);
+            c30 = Fma.MultiplyAdd(x, b0, c30); c31 = Fma.MultiplyAdd(x, b1, c31);
+            b += 16;
         }
-        var biasV = bias != null ? Vector256.Load(bias) : default;
-        Store256(c, c0, biasV, bias != null, e);
-        Store256(c + ldc, c1, biasV, bias != null, e);
-        Store256(c + 2 * ldc, c2, biasV, bias != null, e);
-        Store256(c + 3 * ldc, c3, biasV, bias != null, e);
-        Store256(c + 4 * ldc, c4, biasV, bias != null, e);
-        Store256(c + 5 * ldc, c5, biasV, bias != null, e);
-        Store256(c + 6 * ldc, c6, biasV, bias != null, e);
-        Store256(c + 7 * ldc, c7, biasV, bias != null, e);
+        Vector256<float> bias0 = default, bias1 = default;
+        if (bias != null) { bias0 = Vector256.Load(bias); bias1 = Vector256.Load(bias + 8); }
+        Store256(c, c00, bias0, bias != null, e); Store256(c + 8, c01, bias1, bias != null, e);
+        Store256(c + ldc, c10, bias0, bias != null, e); Store256(c + ldc + 8, c11, bias1, bias != null, e);
+        Store256(c + 2 * ldc, c20, bias0, bias != null, e); Store256(c + 2 * ldc + 8, c21, bias1, bias != null, e);
+        Store256(c + 3 * ldc, c30, bias0, bias != null, e); Store256(c + 3 * ldc + 8, c31, bias1, bias != null, e);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -107,19 +107,27 @@ public class GemmHostTests
         var b = Reference.Uniform(rng, (long)k * n);
         var c0 = Reference.Uniform(rng, (long)m * n);
         var bias = Reference.Uniform(rng, n);
-        var packed = (float[])c0.Clone();
-        GemmHost.ForcePacked = true;
-        try
+        // Every SIMD micro-kernel this machine runs (AVX2 8×16 halves, AVX-512 8×32).
+        foreach (var isa in new[] { GemmHost.Isa.Avx2, GemmHost.Isa.Avx512 }.Where(i => i <= GemmHost.Detected))
         {
-            GemmHost.Run(a, ta, b, tb, packed, m, n, k, 0.75f, beta, bias, true, relu);
+            var old = GemmHost.ForceIsa;
+            GemmHost.ForceIsa = isa;
+            try
+            {
+                var packed = (float[])c0.Clone();
+                GemmHost.ForcePacked = true;
+                GemmHost.Run(a, ta, b, tb, packed, m, n, k, 0.75f, beta, bias, true, relu);
+                GemmHost.ForcePacked = false;
+                var inPlace = (float[])c0.Clone();
+                GemmHost.Run(a, ta, b, tb, inPlace, m, n, k, 0.75f, beta, bias, true, relu);
+                Assert.Equal(packed, inPlace);
+            }
+            finally
+            {
+                GemmHost.ForcePacked = false;
+                GemmHost.ForceIsa = old;
+            }
         }
-        finally
-        {
-            GemmHost.ForcePacked = false;
-        }
-        var inPlace = (float[])c0.Clone();
-        GemmHost.Run(a, ta, b, tb, inPlace, m, n, k, 0.75f, beta, bias, true, relu);
-        Assert.Equal(packed, inPlace);
     }
 
     [Fact]
