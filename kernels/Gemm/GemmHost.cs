@@ -7,8 +7,8 @@ namespace GpuDqn.Kernels;
 /// <summary>
 /// The host GEMM: C = alpha·op(A)·op(B) + beta·C (+ bias per column, ReLU), row-major.
 /// Goto/BLIS-style blocking: op(B) is packed into KC×NR column panels, op(A) into MC×KC blocks
-/// of MR-row panels, and an MR×NR register-blocked FMA micro-kernel (AVX-512 8×32, AVX2 8×16 as
-/// two 4×16 halves, scalar 8×8) walks the packed panels. Large problems split C's columns (or rows) over the
+/// of MR-row panels, and an MR×NR register-blocked FMA micro-kernel (AVX-512 8×32; AVX2 8×24 or,
+/// for narrow products, 8×16, each as two 4-row halves; scalar 8×8) walks the packed panels. Large problems split C's columns (or rows) over the
 /// cores; every output element sees the same sequence of operations whatever the split, so
 /// the result does not depend on the thread count or timing. See docs/gemm.md.
 /// </summary>
@@ -46,7 +46,7 @@ internal static unsafe class GemmHost
             {
                 A = pa, B = pb, C = pc, Bias = hasBias ? pbias : null,
                 TransA = transA, TransB = transB, M = m, N = n, K = k,
-                Alpha = alpha, Beta = beta, Relu = relu, Isa = isa, NR = PanelWidth(isa),
+                Alpha = alpha, Beta = beta, Relu = relu, Isa = isa, NR = PanelWidth(isa, n),
                 Serial = !parallel,
             };
             if (k == 0)
@@ -62,7 +62,7 @@ internal static unsafe class GemmHost
                 job.DotNT();
                 return;
             }
-            if (n < 16 && m >= 16 || isa != Isa.Scalar && !ForcePacked && TransposedIsCheaper(m, n, k, transA, transB, beta != 0, job.NR))
+            if (n < 16 && m >= 16 || isa != Isa.Scalar && !ForcePacked && TransposedIsCheaper(m, n, k, transA, transB, beta != 0, job.NR, PanelWidth(isa, m)))
             {
                 // Compute Cᵀ = op(B)ᵀ·op(A)ᵀ into a per-thread scratch buffer, then write it back
                 // transposed. Few columns (an input gradient into a 4-wide observation): the short
@@ -75,7 +75,7 @@ internal static unsafe class GemmHost
                 if (beta != 0) HostTranspose.Matrix(pc, m, n, t);
                 var swapped = job with
                 {
-                    A = pb, TransA = !transB, B = pa, TransB = !transA, C = t, M = n, N = m,
+                    A = pb, TransA = !transB, B = pa, TransB = !transA, C = t, M = n, N = m, NR = PanelWidth(isa, m),
                     Bias = null, Relu = false,
                 };
                 Execute(swapped);
@@ -86,8 +86,18 @@ internal static unsafe class GemmHost
         }
     }
 
-    /// <summary>Columns per packed B panel (and micro-kernel tile): two vectors of the ISA, 8 for scalar.</summary>
-    internal static int PanelWidth(Isa isa) => isa switch { Isa.Avx512 => 32, Isa.Avx2 => 16, _ => 8 };
+    /// <summary>
+    /// Columns per packed B panel (and micro-kernel tile) of an n-column product. AVX2 takes three
+    /// vectors (12 accumulators hide the FMA latency: 512³ on one core 70 vs 57 GFLOP/s with two) unless
+    /// n is narrow, where 24-wide panels would pad more and split unevenly over two cores (a dense
+    /// forward computed as Cᵀ at batch 64: 3 panels).
+    /// </summary>
+    internal static int PanelWidth(Isa isa, int n) => isa switch
+    {
+        Isa.Avx512 => 32,
+        Isa.Avx2 => n >= 256 ? 24 : 16,
+        _ => 8,
+    };
 
     /// <summary>
     /// Whether Cᵀ = op(B)ᵀ·op(A)ᵀ costs less than C on the SIMD paths, counting the elements each
@@ -97,10 +107,10 @@ internal static unsafe class GemmHost
     /// when stored transposed (k·m). Cᵀ: op(A)ᵀ packed (k·m), op(B)ᵀ copied unless B is stored
     /// transposed (k·n), and C transposed back (m·n, twice when C is read).
     /// </summary>
-    private static bool TransposedIsCheaper(int m, int n, int k, bool transA, bool transB, bool readC, int nr)
+    private static bool TransposedIsCheaper(int m, int n, int k, bool transA, bool transB, bool readC, int nr, int nrSwapped)
     {
         static long Up(long x, int to) => (x + to - 1) / to * to;
-        if (Up(n, MR) * Up(m, nr) > Up(m, MR) * Up(n, nr)) return false;
+        if (Up(n, MR) * Up(m, nrSwapped) > Up(m, MR) * Up(n, nr)) return false;
         long km = (long)k * m, kn = (long)k * n, mn = (long)m * n;
         long direct = kn * (transB ? 2 : 1) + (transA ? km : 0);
         long swapped = km * (transA ? 1 : 2) + (transB ? 0 : kn) + (readC ? 4 : 2) * mn;
@@ -272,17 +282,17 @@ internal static unsafe class GemmHost
         /// <summary>C[i0:i1, j0:j1] over the full K, blocked and packed.</summary>
         public readonly void Block(int i0, int i1, int j0, int j1)
         {
-            int nr = NR;
-            int ncMax = Math.Min(NC, j1 - j0), kcMax = Math.Min(KC, K), mcMax = Math.Min(MC, i1 - i0);
+            int nr = NR, ncStep = NC / nr * nr;   // whole panels per column block (504 when 24 wide)
+            int ncMax = Math.Min(ncStep, j1 - j0), kcMax = Math.Min(KC, K), mcMax = Math.Min(MC, i1 - i0);
             float* packB = HostScratch.Pinned(ref bufB, (ncMax + nr - 1) / nr * nr * kcMax);
             float* packA = HostScratch.Pinned(ref bufA, (mcMax + MR - 1) / MR * MR * kcMax);
             float* tile = stackalloc float[MR * 32 + 16];
             float* biasTile = stackalloc float[32 + 16];
             tile = (float*)(((nint)tile + 63) & ~(nint)63);
             biasTile = (float*)(((nint)biasTile + 63) & ~(nint)63);
-            for (int jc = j0; jc < j1; jc += NC)
+            for (int jc = j0; jc < j1; jc += ncStep)
             {
-                int nc = Math.Min(NC, j1 - jc);
+                int nc = Math.Min(ncStep, j1 - jc);
                 for (int pc = 0; pc < K; pc += KC)
                 {
                     int kc = Math.Min(KC, K - pc);
@@ -350,9 +360,13 @@ internal static unsafe class GemmHost
             switch (Isa)
             {
                 case Isa.Avx512: Micro512(kc, ap, bp, cp, ldc, bias, e); break;
+                case Isa.Avx2 when NR == 24:
+                    // 16 ymm registers hold 12 accumulators, three B vectors and a broadcast: the 8-row
+                    // panel runs as two 4-row halves over the same (L1-resident) B panel.
+                    Micro256x24(kc, ap, 0, bp, cp, ldc, bias, e);
+                    Micro256x24(kc, ap, 4, bp, cp + 4 * ldc, ldc, bias, e);
+                    break;
                 case Isa.Avx2:
-                    // 16 ymm registers hold 8 accumulators, two B vectors and a broadcast: the 8-row panel
-                    // runs as two 4-row halves over the same (L1-resident) B panel.
                     Micro256(kc, ap, 0, bp, cp, ldc, bias, e);
                     Micro256(kc, ap, 4, bp, cp + 4 * ldc, ldc, bias, e);
                     break;
@@ -518,6 +532,49 @@ internal static unsafe class GemmHost
         if (e.Relu) { x0 = Avx512F.Max(Vector512<float>.Zero, x0); x1 = Avx512F.Max(Vector512<float>.Zero, x1); }
         Vector512.Store(x0, c);
         Vector512.Store(x1, c + 16);
+    }
+
+    // ---------------------------------------------------------------- AVX2 + FMA: 4 rows × 24 columns (half a panel)
+
+    /// <summary>
+    /// 12 ymm accumulators, three B vectors and a broadcast: all 16 registers. Fewer accumulators
+    /// (<see cref="Micro256"/>) leave the FMA units waiting on their 4-cycle latency.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Micro256x24(int kc, APanel panel, int row0, float* b, float* c, long ldc, float* bias, in Epilogue e)
+    {
+        Vector256<float> c00 = default, c01 = default, c02 = default, c10 = default, c11 = default, c12 = default,
+            c20 = default, c21 = default, c22 = default, c30 = default, c31 = default, c32 = default;
+        long rs = panel.RowStride, ps = panel.DepthStride;
+        float* a0 = panel.A + row0 * rs, a1 = a0 + rs, a2 = a0 + 2 * rs, a3 = a0 + 3 * rs;
+        for (long o = 0, end = kc * ps; o != end; o += ps)
+        {
+            var b0 = Vector256.Load(b);
+            var b1 = Vector256.Load(b + 8);
+            var b2 = Vector256.Load(b + 16);
+            var x = Vector256.Create(a0[o]);
+            c00 = Fma.MultiplyAdd(x, b0, c00); c01 = Fma.MultiplyAdd(x, b1, c01); c02 = Fma.MultiplyAdd(x, b2, c02);
+            x = Vector256.Create(a1[o]);
+            c10 = Fma.MultiplyAdd(x, b0, c10); c11 = Fma.MultiplyAdd(x, b1, c11); c12 = Fma.MultiplyAdd(x, b2, c12);
+            x = Vector256.Create(a2[o]);
+            c20 = Fma.MultiplyAdd(x, b0, c20); c21 = Fma.MultiplyAdd(x, b1, c21); c22 = Fma.MultiplyAdd(x, b2, c22);
+            x = Vector256.Create(a3[o]);
+            c30 = Fma.MultiplyAdd(x, b0, c30); c31 = Fma.MultiplyAdd(x, b1, c31); c32 = Fma.MultiplyAdd(x, b2, c32);
+            b += 24;
+        }
+        Store256x3(c, c00, c01, c02, bias, e);
+        Store256x3(c + ldc, c10, c11, c12, bias, e);
+        Store256x3(c + 2 * ldc, c20, c21, c22, bias, e);
+        Store256x3(c + 3 * ldc, c30, c31, c32, bias, e);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store256x3(float* c, Vector256<float> x0, Vector256<float> x1, Vector256<float> x2, float* bias, in Epilogue e)
+    {
+        bool hasBias = bias != null;
+        Store256(c, x0, hasBias ? Vector256.Load(bias) : default, hasBias, e);
+        Store256(c + 8, x1, hasBias ? Vector256.Load(bias + 8) : default, hasBias, e);
+        Store256(c + 16, x2, hasBias ? Vector256.Load(bias + 16) : default, hasBias, e);
     }
 
     // ---------------------------------------------------------------- AVX2 + FMA: 4 rows × 16 columns (half a panel)

@@ -44,6 +44,10 @@ internal static class ReluHost
                     for (; i <= len - 16; i += 16)
                         Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.Load(ys + i), Vector512<float>.Zero),
                             Vector512.Load(gs + i), Vector512<float>.Zero).Store(gs + i);
+                else if (Vector256.IsHardwareAccelerated)
+                    for (; i <= len - 8; i += 8)
+                        Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.Load(ys + i), Vector256<float>.Zero),
+                            Vector256.Load(gs + i), Vector256<float>.Zero).Store(gs + i);
                 for (; i < len; i++) if (!(ys[i] > 0f)) gs[i] = 0f;
             });
         }

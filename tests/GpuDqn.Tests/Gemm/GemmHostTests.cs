@@ -99,6 +99,7 @@ public class GemmHostTests
     [InlineData(37, 150, 300, false, true, -0.5f, true)]  // ... with a partial row panel, two K slices and C read
     [InlineData(32, 130, 257, false, false, -0.5f, true)] // A in place; Cᵀ would copy B and transpose C twice: not taken
     [InlineData(20, 90, 513, false, false, 0.25f, false)] // A read in place, B packed as stored
+    [InlineData(21, 300, 130, false, false, 0.5f, true)]  // ... into 24-wide AVX2 panels (n ≥ 256), a partial last one
     [InlineData(45, 300, 70, true, false, 1f, false)]     // Aᵀ: packed
     public void In_place_and_transposed_paths_equal_the_packed_path_bit_for_bit(int m, int n, int k, bool ta, bool tb, float beta, bool relu)
     {
