@@ -11,14 +11,18 @@ namespace GpuDqn.Kernels;
 /// accumulators (8 × 16 in 8 for the last 16 channels); for each kernel tap (c, r, s) the tile loads
 /// that tap's weights for its channels from a transposed copy wt [C·R·S, K] and broadcasts the 8 input
 /// values under the tap straight from x. No im2col buffer and no packing: per tap, 2 weight loads
-/// and 8 broadcasts feed 16 FMAs. AVX2 has 16 ymm registers, so there the tile runs as blocks of
-/// 4 pixels × 16 channels (8 accumulators, 2 weight loads and 4 broadcasts per tap). Each output adds its C·R·S products in tap order, whatever the
+/// and 8 broadcasts feed 16 FMAs. AVX2 has 16 ymm registers, so there a tile is 6 pixels, run as
+/// blocks of 6 pixels × 16 channels (12 accumulators, 2 weight loads and 6 broadcasts per tap). Each output adds its C·R·S products in tap order, whatever the
 /// tiling or the core count. The weight gradient runs the same micro-kernel with taps and pixels
 /// swapped (<see cref="WeightGrad"/>). Other shapes use <see cref="Conv2dHost"/>'s im2col + GEMM.
 /// </summary>
 internal static unsafe class Conv2dHostDirect
 {
-    private const int Pixels = 8;
+    /// <summary>The most pixels (taps, in the weight gradient) of one tile: the AVX-512 tile's.</summary>
+    private const int MaxLanes = 8;
+    /// <summary>Pixels (taps) per tile: 8 with AVX-512; 6 with AVX2, whose 6×16 block keeps 12 accumulators
+    /// (one core: 84–86 GFLOP/s at best against 70–72 for a 4×16 block, 91.6 peak).</summary>
+    private static int Lanes => UseWide ? 8 : 6;
 
     public static bool Supports(in Conv2dDims d) => Supported && d.Pad == 0 && d.K % 16 == 0;
 
@@ -68,20 +72,20 @@ internal static unsafe class Conv2dHostDirect
 
     private static void WeightGradImages(float* x, float* dy, float* dwOut, bool addToDw, int* taps, int* pixels, in Conv2dDims d, int n0, int n1)
     {
-        int crs = d.CRS, k = d.K, pq = d.PQ, crs8 = (crs + 7) / 8 * 8;
+        int crs = d.CRS, k = d.K, pq = d.PQ, lanesPerTile = Lanes, crsUp = (crs + lanesPerTile - 1) / lanesPerTile * lanesPerTile;
         float* dyT = HostScratch.Pinned(ref dyTScratch, pq * k);
-        float* dwT = HostScratch.Pinned(ref dwTScratch, crs8 * k);
-        new Span<float>(dwT, crs8 * k).Clear();
-        int* lanes = stackalloc int[Pixels];
+        float* dwT = HostScratch.Pinned(ref dwTScratch, crsUp * k);
+        new Span<float>(dwT, crsUp * k).Clear();
+        int* lanes = stackalloc int[MaxLanes];
         for (int n = n0; n < n1; n++)
         {
             float* xImg = x + (long)n * d.C * d.HW;
             float* dyImg = dy + (long)n * k * pq;
             HostTranspose.Matrix(dyImg, k, pq, dyT);
             // dwᵀ[taps, channels] += Σ_pixels x[pixel + tap] · dyᵀ[pixel, channels]; lanes past the last tap repeat it.
-            for (int t0 = 0; t0 < crs; t0 += Pixels)
+            for (int t0 = 0; t0 < crs; t0 += lanesPerTile)
             {
-                for (int i = 0; i < Pixels; i++) lanes[i] = taps[Math.Min(t0 + i, crs - 1)];
+                for (int i = 0; i < lanesPerTile; i++) lanes[i] = taps[Math.Min(t0 + i, crs - 1)];
                 for (int k0 = 0; k0 < k; k0 += 32)
                     Tile(Math.Min(32, k - k0), xImg, lanes, pixels, pq, dyT + k0, k, dwT + (long)t0 * k + k0, k, accumulate: true);
             }
@@ -122,22 +126,23 @@ internal static unsafe class Conv2dHostDirect
 
     private static void Images(float* x, float* wt, int* taps, int* pixels, float* bias, float* y, in Conv2dDims d, bool relu, int n0, int n1)
     {
-        int* pix = stackalloc int[Pixels];
-        float* tile = stackalloc float[Pixels * 32];
+        int lanes = Lanes;
+        int* pix = stackalloc int[MaxLanes];
+        float* tile = stackalloc float[MaxLanes * 32];
         for (int n = n0; n < n1; n++)
         {
             float* img = x + (long)n * d.C * d.HW;
             float* yImg = y + (long)n * d.K * d.PQ;
-            for (int p0 = 0; p0 < d.PQ; p0 += Pixels)
+            for (int p0 = 0; p0 < d.PQ; p0 += lanes)
             {
-                int valid = Math.Min(Pixels, d.PQ - p0);
+                int valid = Math.Min(lanes, d.PQ - p0);
                 // Lanes past the last pixel repeat it.
-                for (int i = 0; i < Pixels; i++) pix[i] = pixels[p0 + Math.Min(i, valid - 1)];
+                for (int i = 0; i < lanes; i++) pix[i] = pixels[p0 + Math.Min(i, valid - 1)];
                 for (int k0 = 0; k0 < d.K; k0 += 32)
                 {
                     int width = Math.Min(32, d.K - k0);
                     Tile(width, img, pix, taps, d.CRS, wt + k0, d.K, tile, width, accumulate: false);
-                    Store(tile, width, valid, bias, k0, yImg + p0, d.PQ, relu);
+                    Store(tile, width, lanes, valid, bias, k0, yImg + p0, d.PQ, relu);
                 }
             }
         }
@@ -145,12 +150,13 @@ internal static unsafe class Conv2dHostDirect
 
     /// <summary>
     /// y[k0 + c, p0 + i] = tile[i, c] (+ bias) (ReLU) for the valid pixels: bias and ReLU on the
-    /// tile's rows (vectors over channels), then 8×8 transposes into y's channel rows.
+    /// tile's rows (vectors over channels), then 8×8 transposes into y's channel rows (a 6-pixel
+    /// tile through a block on the stack, its first 6 columns copied).
     /// </summary>
-    private static void Store(float* tile, int width, int valid, float* bias, int k0, float* y, int pq, bool relu)
+    private static void Store(float* tile, int width, int lanes, int valid, float* bias, int k0, float* y, int pq, bool relu)
     {
         if (bias != null || relu)
-            for (int i = 0; i < Pixels; i++)
+            for (int i = 0; i < lanes; i++)
                 for (int c = 0; c < width; c += 8)
                 {
                     float* t = tile + i * width + c;
@@ -159,10 +165,25 @@ internal static unsafe class Conv2dHostDirect
                     if (relu) v = Avx.Max(Vector256<float>.Zero, v);  // NaN stays NaN, as in MathF.Max
                     v.Store(t);
                 }
-        if (valid == Pixels)
+        if (valid == MaxLanes)
         {
             for (int c = 0; c < width; c += 8)
                 HostTranspose.Block8x8(tile + c, width, y + (long)(k0 + c) * pq, pq);
+            return;
+        }
+        if (valid == 6)
+        {
+            float* block = stackalloc float[64];   // rows 6 and 7 of the tile are not pixels: dropped
+            for (int c = 0; c < width; c += 8)
+            {
+                HostTranspose.Block8x8(tile + c, width, block, 8);
+                for (int r = 0; r < 8; r++)
+                {
+                    float* row = y + (long)(k0 + c + r) * pq;
+                    Vector128.Store(Vector128.Load(block + r * 8), row);
+                    *(long*)(row + 4) = *(long*)(block + r * 8 + 4);
+                }
+            }
             return;
         }
         for (int c = 0; c < width; c++)
@@ -174,31 +195,32 @@ internal static unsafe class Conv2dHostDirect
 
     /// <summary>
     /// The micro-kernel of all three passes: for j in [0, count), tile[i, 0..width) +=
-    /// img[pix[i] + taps[j]] · w[j·ldw + 0..width), i = 0..7 (width 32 or 16; tile rows ldt apart,
-    /// starting from zero unless <paramref name="accumulate"/>).
+    /// img[pix[i] + taps[j]] · w[j·ldw + 0..width), i below <see cref="Lanes"/> (width 32 or 16; tile
+    /// rows ldt apart, starting from zero unless <paramref name="accumulate"/>).
     /// </summary>
     private static void Tile(int width, float* img, int* pix, int* taps, int count, float* w, int ldw, float* tile, int ldt, bool accumulate)
     {
         if (!UseWide)
         {
-            for (int h = 0; h < Pixels; h += 4)
-                for (int c = 0; c < width; c += 16)
-                    Tile4x16(img, pix + h, taps, count, w + c, ldw, tile + h * ldt + c, ldt, accumulate);
+            for (int c = 0; c < width; c += 16)
+                Tile6x16(img, pix, taps, count, w + c, ldw, tile + c, ldt, accumulate);
         }
         else if (width == 32) Tile8x32(img, pix, taps, count, w, ldw, tile, ldt, accumulate);
         else Tile8x16(img, pix, taps, count, w, ldw, tile, ldt, accumulate);
     }
 
-    /// <summary>The AVX2 block: 4 pixels × 16 channels in 8 ymm accumulators.</summary>
+    /// <summary>The AVX2 block: 6 pixels × 16 channels in 12 ymm accumulators.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile4x16(float* img, int* pix, int* taps, int crs, float* w, int ldw, float* tile, int ldt, bool accumulate)
+    private static void Tile6x16(float* img, int* pix, int* taps, int crs, float* w, int ldw, float* tile, int ldt, bool accumulate)
     {
-        float* x0 = img + pix[0], x1 = img + pix[1], x2 = img + pix[2], x3 = img + pix[3];
-        Vector256<float> a0 = default, b0 = default, a1 = default, b1 = default, a2 = default, b2 = default, a3 = default, b3 = default;
+        float* x0 = img + pix[0], x1 = img + pix[1], x2 = img + pix[2], x3 = img + pix[3], x4 = img + pix[4], x5 = img + pix[5];
+        Vector256<float> a0 = default, b0 = default, a1 = default, b1 = default, a2 = default, b2 = default;
+        Vector256<float> a3 = default, b3 = default, a4 = default, b4 = default, a5 = default, b5 = default;
         if (accumulate)
         {
             a0 = Vector256.Load(tile); b0 = Vector256.Load(tile + 8); a1 = Vector256.Load(tile + ldt); b1 = Vector256.Load(tile + ldt + 8);
             a2 = Vector256.Load(tile + 2 * ldt); b2 = Vector256.Load(tile + 2 * ldt + 8); a3 = Vector256.Load(tile + 3 * ldt); b3 = Vector256.Load(tile + 3 * ldt + 8);
+            a4 = Vector256.Load(tile + 4 * ldt); b4 = Vector256.Load(tile + 4 * ldt + 8); a5 = Vector256.Load(tile + 5 * ldt); b5 = Vector256.Load(tile + 5 * ldt + 8);
         }
         for (int j = 0; j < crs; j++, w += ldw)
         {
@@ -209,9 +231,12 @@ internal static unsafe class Conv2dHostDirect
             v = Vector256.Create(x1[o]); a1 = Fma.MultiplyAdd(v, wl, a1); b1 = Fma.MultiplyAdd(v, wh, b1);
             v = Vector256.Create(x2[o]); a2 = Fma.MultiplyAdd(v, wl, a2); b2 = Fma.MultiplyAdd(v, wh, b2);
             v = Vector256.Create(x3[o]); a3 = Fma.MultiplyAdd(v, wl, a3); b3 = Fma.MultiplyAdd(v, wh, b3);
+            v = Vector256.Create(x4[o]); a4 = Fma.MultiplyAdd(v, wl, a4); b4 = Fma.MultiplyAdd(v, wh, b4);
+            v = Vector256.Create(x5[o]); a5 = Fma.MultiplyAdd(v, wl, a5); b5 = Fma.MultiplyAdd(v, wh, b5);
         }
         a0.Store(tile); b0.Store(tile + 8); a1.Store(tile + ldt); b1.Store(tile + ldt + 8);
         a2.Store(tile + 2 * ldt); b2.Store(tile + 2 * ldt + 8); a3.Store(tile + 3 * ldt); b3.Store(tile + 3 * ldt + 8);
+        a4.Store(tile + 4 * ldt); b4.Store(tile + 4 * ldt + 8); a5.Store(tile + 5 * ldt); b5.Store(tile + 5 * ldt + 8);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
