@@ -12,8 +12,8 @@ namespace GpuDqn.Kernels;
 /// that tap's weights for its channels from a transposed copy wt [C·R·S, K] and broadcasts the 8 input
 /// values under the tap straight from x. No im2col buffer and no packing: per tap, 2 weight loads
 /// and 8 broadcasts feed 16 FMAs. AVX2 has 16 ymm registers, so there a tile is 6 pixels, run as
-/// blocks of 6 pixels × 16 channels (12 accumulators, 2 weight loads and 6 broadcasts per tap). Each output adds its C·R·S products in tap order, whatever the
-/// tiling or the core count. The weight gradient runs the same micro-kernel with taps and pixels
+/// blocks of 6 pixels × 16 channels (12 accumulators, 2 weight loads and 6 broadcasts per tap).
+/// Each output adds its C·R·S products in tap order, whatever the tiling or the core count. The weight gradient runs the same micro-kernel with taps and pixels
 /// swapped (<see cref="WeightGrad"/>). Other shapes use <see cref="Conv2dHost"/>'s im2col + GEMM.
 /// </summary>
 internal static unsafe class Conv2dHostDirect
