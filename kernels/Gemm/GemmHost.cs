@@ -9,8 +9,9 @@ namespace GpuDqn.Kernels;
 /// Goto/BLIS-style blocking: op(B) is packed into KC×NR column panels, op(A) into MC×KC blocks
 /// of MR-row panels, and an MR×NR register-blocked FMA micro-kernel (AVX-512 8×32; AVX2 8×24 or,
 /// for narrow products, 8×16, each as two 4-row halves; scalar 8×8) walks the packed panels.
-/// Large problems split C's columns (or rows) over the cores; every output element sees the same sequence of operations whatever the split, so
-/// the result does not depend on the thread count or timing. See docs/gemm.md.
+/// Large problems split C's columns (or rows) over the cores; every output element sees the same
+/// sequence of operations whatever the split, so the result does not depend on the thread count or
+/// timing. See docs/gemm.md.
 /// </summary>
 internal static unsafe class GemmHost
 {
