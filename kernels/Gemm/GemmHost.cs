@@ -566,19 +566,22 @@ internal static unsafe class GemmHost
             c30 = Fma.MultiplyAdd(x, b0, c30); c31 = Fma.MultiplyAdd(x, b1, c31); c32 = Fma.MultiplyAdd(x, b2, c32);
             b += 24;
         }
-        Store256x3(c, c00, c01, c02, bias, e);
-        Store256x3(c + ldc, c10, c11, c12, bias, e);
-        Store256x3(c + 2 * ldc, c20, c21, c22, bias, e);
-        Store256x3(c + 3 * ldc, c30, c31, c32, bias, e);
+        bool hasBias = bias != null;
+        Vector256<float> bias0 = default, bias1 = default, bias2 = default;
+        if (hasBias) { bias0 = Vector256.Load(bias); bias1 = Vector256.Load(bias + 8); bias2 = Vector256.Load(bias + 16); }
+        Store256x3(c, c00, c01, c02, bias0, bias1, bias2, hasBias, e);
+        Store256x3(c + ldc, c10, c11, c12, bias0, bias1, bias2, hasBias, e);
+        Store256x3(c + 2 * ldc, c20, c21, c22, bias0, bias1, bias2, hasBias, e);
+        Store256x3(c + 3 * ldc, c30, c31, c32, bias0, bias1, bias2, hasBias, e);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store256x3(float* c, Vector256<float> x0, Vector256<float> x1, Vector256<float> x2, float* bias, in Epilogue e)
+    private static void Store256x3(float* c, Vector256<float> x0, Vector256<float> x1, Vector256<float> x2,
+        Vector256<float> bias0, Vector256<float> bias1, Vector256<float> bias2, bool hasBias, in Epilogue e)
     {
-        bool hasBias = bias != null;
-        Store256(c, x0, hasBias ? Vector256.Load(bias) : default, hasBias, e);
-        Store256(c + 8, x1, hasBias ? Vector256.Load(bias + 8) : default, hasBias, e);
-        Store256(c + 16, x2, hasBias ? Vector256.Load(bias + 16) : default, hasBias, e);
+        Store256(c, x0, bias0, hasBias, e);
+        Store256(c + 8, x1, bias1, hasBias, e);
+        Store256(c + 16, x2, bias2, hasBias, e);
     }
 
     // ---------------------------------------------------------------- AVX2 + FMA: 4 rows × 16 columns (half a panel)

@@ -5,7 +5,7 @@ using Xunit;
 namespace GpuDqn.Tests.Conv2dOp;
 
 /// <summary>
-/// The host's direct conv with its AVX2 tiles (4 pixels × 16 channels), forced on an AVX-512
+/// The host's direct conv with its AVX2 tiles (6 pixels × 16 channels), forced on an AVX-512
 /// machine (on an AVX2 machine they are what the op checks run anyway), against float64: the
 /// direct-path shapes of <see cref="Conv2dCheck"/>, partial pixel tiles and 32 + 16 channels included.
 /// </summary>

@@ -108,7 +108,7 @@ public class GemmHostTests
         var b = Reference.Uniform(rng, (long)k * n);
         var c0 = Reference.Uniform(rng, (long)m * n);
         var bias = Reference.Uniform(rng, n);
-        // Every SIMD micro-kernel this machine runs (AVX2 8×16 halves, AVX-512 8×32).
+        // Every SIMD micro-kernel this machine runs (AVX2 8×16 and 8×24 halves, AVX-512 8×32).
         foreach (var isa in new[] { GemmHost.Isa.Avx2, GemmHost.Isa.Avx512 }.Where(i => i <= GemmHost.Detected))
         {
             var old = GemmHost.ForceIsa;
