@@ -52,6 +52,9 @@ public sealed class Conv2d : Layer
     public override void Forward(Tensor<float> p, Tensor<float> x, Tensor<float> y) =>
         Kernels.Conv2d.Forward(x, W(p), B(p), y, Stride, Padding, FusedRelu);
 
-    public override void Backward(Tensor<float> p, Tensor<float> x, Tensor<float> y, Tensor<float> dy, Tensor<float>? dx, Tensor<float> dp) =>
+    public override void Backward(Tensor<float> p, Tensor<float> x, Tensor<float> y, Tensor<float> dy, Tensor<float>? dx, Tensor<float> dp, bool accumulateDp)
+    {
+        if (!accumulateDp) dp.Clear();   // the conv kernels accumulate; its few parameters cost little to zero
         Kernels.Conv2d.Backward(x, W(p), dy, dx, W(dp), B(dp), Stride, Padding);
+    }
 }

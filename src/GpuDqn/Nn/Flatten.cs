@@ -17,7 +17,7 @@ public sealed class Flatten : Layer
         if (!SameStorage(x, y)) x.CopyTo(y);
     }
 
-    public override void Backward(Tensor<float> p, Tensor<float> x, Tensor<float> y, Tensor<float> dy, Tensor<float>? dx, Tensor<float> dp)
+    public override void Backward(Tensor<float> p, Tensor<float> x, Tensor<float> y, Tensor<float> dy, Tensor<float>? dx, Tensor<float> dp, bool accumulateDp)
     {
         if (dx is not null && !SameStorage(dx, dy)) Params.Axpy(1f, dy.Reshape(dx.Shape), dx);
     }

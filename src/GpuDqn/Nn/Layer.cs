@@ -32,8 +32,12 @@ public abstract class Layer
     /// <summary>y = f(x; p). <paramref name="p"/> is this layer's slice of the flat parameters.</summary>
     public abstract void Forward(Tensor<float> p, Tensor<float> x, Tensor<float> y);
 
-    /// <summary>dx += ∂L/∂x (skipped when dx is null), dp += ∂L/∂p, given dy = ∂L/∂y.</summary>
-    public abstract void Backward(Tensor<float> p, Tensor<float> x, Tensor<float> y, Tensor<float> dy, Tensor<float>? dx, Tensor<float> dp);
+    /// <summary>
+    /// dx += ∂L/∂x (skipped when dx is null) and dp += ∂L/∂p, given dy = ∂L/∂y; with
+    /// <paramref name="accumulateDp"/> false, dp = ∂L/∂p instead (what dp held is ignored), which
+    /// spares a pass that zeroes dp and the read of those zeros.
+    /// </summary>
+    public abstract void Backward(Tensor<float> p, Tensor<float> x, Tensor<float> y, Tensor<float> dy, Tensor<float>? dx, Tensor<float> dp, bool accumulateDp);
 
     /// <summary>True when the output is the input's buffer (a fused ReLU, a reshape): no buffer of its own.</summary>
     internal virtual bool ValueAliasesInput => false;

@@ -37,10 +37,10 @@ public sealed class Linear(int inFeatures, int outFeatures) : Layer
     public override void Forward(Tensor<float> p, Tensor<float> x, Tensor<float> y) =>
         Gemm.Run(x, false, W(p), true, y, bias: B(p), relu: FusedRelu);
 
-    public override void Backward(Tensor<float> p, Tensor<float> x, Tensor<float> y, Tensor<float> dy, Tensor<float>? dx, Tensor<float> dp)
+    public override void Backward(Tensor<float> p, Tensor<float> x, Tensor<float> y, Tensor<float> dy, Tensor<float>? dx, Tensor<float> dp, bool accumulateDp)
     {
         if (dx is not null) Gemm.Run(dy, false, W(p), false, dx, beta: 1f);   // dx += dy W
-        Gemm.Run(dy, true, x, false, W(dp), beta: 1f);                          // dW += dyᵀ x
-        Reduce.SumRows(dy, B(dp), accumulate: true);                            // db += Σ_batch dy
+        Gemm.Run(dy, true, x, false, W(dp), beta: accumulateDp ? 1f : 0f);      // dW (+)= dyᵀ x
+        Reduce.SumRows(dy, B(dp), accumulate: accumulateDp);                    // db (+)= Σ_batch dy
     }
 }

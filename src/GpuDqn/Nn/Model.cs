@@ -39,9 +39,10 @@ public sealed class Model
     public Activations CreateActivations(int batch, bool withGrads) => Net.CreateActivations(Device, batch, withGrads);
 
     /// <summary>Forward pass; with a tape, records the backward into <see cref="Gradients"/> (over the
-    /// first <paramref name="gradRows"/> samples only, when given: see <see cref="Sequential.Forward"/>).</summary>
-    public Tensor<float> Forward(Tensor<float> x, Activations acts, Tape? tape = null, int gradRows = 0) =>
-        Net.Forward(Parameters, Variable.Constant(x), acts, tape, tape is null ? null : Gradients, gradRows);
+    /// first <paramref name="gradRows"/> samples only, when given; overwriting the gradients instead of
+    /// adding to them with <paramref name="overwriteGradients"/>: see <see cref="Sequential.Forward"/>).</summary>
+    public Tensor<float> Forward(Tensor<float> x, Activations acts, Tape? tape = null, int gradRows = 0, bool overwriteGradients = false) =>
+        Net.Forward(Parameters, Variable.Constant(x), acts, tape, tape is null ? null : Gradients, gradRows, overwriteGradients);
 }
 
 /// <summary>The networks GpuDqn ships: an MLP, the MinAtar network and the Nature DQN network.</summary>

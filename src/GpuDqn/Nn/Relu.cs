@@ -20,7 +20,7 @@ public sealed class Relu : Layer
 
     // dx += dy where y > 0 (y > 0 exactly where the pre-activation was, fused or not). Fused, dx is
     // dy's buffer: the previous layer's output feeds only this ReLU, so masking in place is that sum.
-    public override void Backward(Tensor<float> p, Tensor<float> x, Tensor<float> y, Tensor<float> dy, Tensor<float>? dx, Tensor<float> dp)
+    public override void Backward(Tensor<float> p, Tensor<float> x, Tensor<float> y, Tensor<float> dy, Tensor<float>? dx, Tensor<float> dp, bool accumulateDp)
     {
         if (dx is null) return;
         if (Fused) Kernels.Relu.MaskGrad(y, dy);

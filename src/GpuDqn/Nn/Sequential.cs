@@ -71,8 +71,12 @@ public sealed class Sequential
     /// activation gradients; dL/dx is computed only when <paramref name="x"/> needs it.
     /// With <paramref name="gradRows"/> (1..batch-1) the backward covers only the first gradRows
     /// samples: the rest were forwarded for their values alone (DQN's Q(s') beside Q(s)).
+    /// With <paramref name="overwriteGradients"/> the backward writes the parameter gradients instead
+    /// of adding to them (each layer's slice is written once per pass, as after PyTorch's
+    /// zero_grad(set_to_none=True)), so nobody need zero them first; only for one recorded pass per backward.
     /// </summary>
-    public Tensor<float> Forward(Tensor<float> parameters, Variable x, Activations acts, Tape? tape = null, Tensor<float>? gradients = null, int gradRows = 0)
+    public Tensor<float> Forward(Tensor<float> parameters, Variable x, Activations acts, Tape? tape = null, Tensor<float>? gradients = null, int gradRows = 0,
+        bool overwriteGradients = false)
     {
         if (parameters.Length != ParameterCount)
             throw new ArgumentException($"parameters have {parameters.Length} elements, this network has {ParameterCount}");
@@ -100,7 +104,7 @@ public sealed class Sequential
                 if (rows < acts.Batch)
                     (xi, yi, dy, dx) = (xi.Rows(0, rows), yi.Rows(0, rows), dy.Rows(0, rows), dx?.Rows(0, rows));
                 if (layer.GradAliasesInput && dx is null) { }  // a reshape of a gradient-free input: nothing flows
-                else tape.Record(() => layer.Backward(p, xi, yi, dy, dx, dp));
+                else tape.Record(() => layer.Backward(p, xi, yi, dy, dx, dp, accumulateDp: !overwriteGradients));
             }
             input = new Variable(y, acts.OutputGrads[i]);
         }

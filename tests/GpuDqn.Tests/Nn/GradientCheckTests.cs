@@ -103,6 +103,45 @@ public class GradientCheckTests
     }
 
     [Theory]
+    [MemberData(nameof(Cases))]
+    public void Overwriting_parameter_gradients_equals_zeroing_then_accumulating(string device, string netName)
+    {
+        var dev = TestDevices.Get(device);
+        int seed = TestDevices.NewSeed();
+        var rng = new Random(seed);
+        var (net, batch) = Make(netName);
+        var model = new Model(net, dev, seed);
+        var x = dev.FromArray(Reference.Uniform(rng, batch * GpuDqn.Engine.Shape.Count(net.InputShape)), [batch, .. net.InputShape]);
+        var r = Reference.Uniform(rng, batch * GpuDqn.Engine.Shape.Count(net.OutputShape));
+        var stale = Reference.Uniform(rng, net.ParameterCount);   // what an earlier step left behind
+        var acts = model.CreateActivations(batch, withGrads: true);
+        var tape = new Tape();
+        float[] Pass(bool overwrite)
+        {
+            model.Gradients.Upload(stale);
+            acts.ZeroGrads();
+            model.Forward(x, acts, tape, overwriteGradients: overwrite);
+            acts.OutputGrad.Upload(r);
+            tape.Backward();
+            return model.Gradients.ToArray();
+        }
+        var accumulated = Pass(false);
+        var overwritten = Pass(true);
+        model.ZeroGrad();
+        acts.ZeroGrads();
+        model.Forward(x, acts, tape);
+        acts.OutputGrad.Upload(r);
+        tape.Backward();
+        var fresh = model.Gradients.ToArray();
+        for (int i = 0; i < fresh.Length; i++)
+        {
+            Assert.True(overwritten[i] == fresh[i], $"{netName} on {device} (seed {seed}): p[{i}] overwritten {overwritten[i]:G9}, zeroed then accumulated {fresh[i]:G9}");
+            Assert.True(Math.Abs(accumulated[i] - (stale[i] + fresh[i])) <= 1e-5f * (1 + Math.Abs(stale[i]) + Math.Abs(fresh[i])),
+                $"{netName} on {device} (seed {seed}): p[{i}] accumulated {accumulated[i]:G9}, expected {stale[i]:G9} + {fresh[i]:G9}");
+        }
+    }
+
+    [Theory]
     [ClassData(typeof(PresentDevices))]
     public void Input_gradient_is_computed_only_when_the_input_needs_it(string device)
     {
