@@ -34,6 +34,11 @@ internal sealed class Conv2dCheck : IOpChecks
         // The host's direct path (no padding, K a multiple of 16): 32 + 16 channels, a 2x3 kernel
         // at stride 3, 20 output pixels per image (a partial tile of 8).
         new(2, 3, 13, 14, 48, 2, 3, 3, 0),
+        // The host's row path (stride 1, output rows 8 wide): an odd row count (a one-row tile),
+        // 32 channels under a 2x4 kernel; a 5x5 kernel; 1x1 taps over 10 rows, no bias.
+        new(2, 3, 8, 11, 32, 2, 4, 1, 0),
+        new(3, 5, 12, 12, 16, 5, 5, 1, 0),
+        new(1, 2, 10, 8, 16, 1, 1, 1, 0),
     ];
 
     public IEnumerable<OpCase> Cases()

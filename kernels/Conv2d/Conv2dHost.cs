@@ -64,12 +64,17 @@ internal static class Conv2dHost
         int bo = 0;
         if (b is not null) (ba, bo) = Raw(b);
         int workers = Workers(d);
-        if (Conv2dHostDirect.Supports(d))
+        bool rows = Conv2dHostRows.Supports(d);
+        if (rows || Conv2dHostDirect.Supports(d))
         {
             unsafe
             {
                 fixed (float* px = xa, pw = wa.Array, py = ya, pb = ba)
-                    Conv2dHostDirect.Forward(px + xo, pw + wa.Offset, pb == null ? null : pb + bo, py + yo, d, relu, workers);
+                {
+                    float* bias = pb == null ? null : pb + bo;
+                    if (rows) Conv2dHostRows.Forward(px + xo, pw + wa.Offset, bias, py + yo, d, relu, workers);
+                    else Conv2dHostDirect.Forward(px + xo, pw + wa.Offset, bias, py + yo, d, relu, workers);
+                }
             }
             return;
         }

@@ -9,7 +9,7 @@ namespace GpuDqn.Tests.Conv2dOp;
 /// machine (on an AVX2 machine they are what the op checks run anyway), against float64: the
 /// direct-path shapes of <see cref="Conv2dCheck"/>, partial pixel tiles and 32 + 16 channels included.
 /// </summary>
-[Collection(nameof(GemmHostIsaCollection))]   // ForceAvx2 is global, like GemmHost.ForceIsa
+[Collection(nameof(GemmHostIsaCollection))]   // ForceAvx2 and Conv2dHostRows.Disabled are global, like GemmHost.ForceIsa
 public class Conv2dDirectTests
 {
     public static TheoryData<int> DirectShapes()
@@ -21,6 +21,51 @@ public class Conv2dDirectTests
             if (s.Pad == 0 && s.K % 16 == 0) data.Add(i);
         }
         return data;
+    }
+
+    public static TheoryData<int> RowShapes()
+    {
+        var data = new TheoryData<int>();
+        for (int i = 0; i < Conv2dCheck.Shapes.Length; i++)
+        {
+            var s = Conv2dCheck.Shapes[i];
+            if (s.Pad == 0 && s.Stride == 1 && s.K % 16 == 0 && Conv2dCheck.Out(s.W, s.S, 1, 0) == 8) data.Add(i);
+        }
+        return data;
+    }
+
+    /// <summary>The row tiles (2 rows × 6 channels, vectors over pixels) add each output's taps in the
+    /// order the pixel tiles do: the two paths agree bit for bit (the op checks hold both to float64).</summary>
+    [Theory, MemberData(nameof(RowShapes))]
+    public void Row_tiles_equal_the_pixel_tiles_bit_for_bit(int shapeIndex)
+    {
+        var s = Conv2dCheck.Shapes[shapeIndex];
+        var device = TestDevices.Get("cpu");
+        int seed = TestDevices.NewSeed();
+        var rng = new Random(seed);
+        int p = Conv2dCheck.Out(s.H, s.R, 1, 0), q = Conv2dCheck.Out(s.W, s.S, 1, 0);
+        var x = device.FromArray(GpuDqn.SelfTest.Reference.Uniform(rng, (long)s.N * s.C * s.H * s.W), s.N, s.C, s.H, s.W);
+        var w = device.FromArray(GpuDqn.SelfTest.Reference.Uniform(rng, (long)s.K * s.C * s.R * s.S), s.K, s.C, s.R, s.S);
+        var b = device.FromArray(GpuDqn.SelfTest.Reference.Uniform(rng, s.K), s.K);
+        var y = device.Zeros<float>(s.N, s.K, p, q);
+        foreach (bool relu in new[] { false, true })
+        {
+            GpuDqn.Kernels.Conv2d.Forward(x, w, b, y, 1, 0, relu);
+            var rows = y.ToArray();
+            Conv2dHostRows.Disabled = true;
+            try
+            {
+                GpuDqn.Kernels.Conv2d.Forward(x, w, b, y, 1, 0, relu);
+            }
+            finally
+            {
+                Conv2dHostRows.Disabled = false;
+            }
+            var pixels = y.ToArray();
+            Assert.Contains(rows, v => v != 0f);
+            for (int i = 0; i < rows.Length; i++)
+                Assert.True(rows[i] == pixels[i], $"{s} relu={relu} (seed {seed}): y[{i}] rows {rows[i]:G9}, pixel tiles {pixels[i]:G9}");
+        }
     }
 
     [Theory, MemberData(nameof(DirectShapes))]
