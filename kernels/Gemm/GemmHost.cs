@@ -131,9 +131,15 @@ internal static unsafe class GemmHost
             return;
         }
         // Split the dimension whose other operand is cheaper to pack twice: splitting
-        // columns repacks A (m·k) per worker, splitting rows repacks B (k·n). Read in place,
-        // A costs nothing to share, so columns then always win.
-        bool splitCols = colPanels >= 2 && (job.DirectA || job.M <= job.N || rowPanels < 2);
+        // columns repacks A (m·k) per worker, splitting rows repacks B (k·n). Read in place, A
+        // costs no packing to share, so columns win, unless A is at least twice B: a weight read
+        // in place against a batch (a dense forward as Cᵀ) then splits by the weight's rows, so each
+        // core streams only its half of the weight (the half the optimizer's split of the flat
+        // parameters wrote on that core) and packs the whole, smaller batch side. MinAtar update on
+        // the 2-core Zen 3: 4–6% faster in the windows where lines cross between the cores slowly
+        // (vCPU round trip ~500 ns), the same in the others; the Nature update unchanged.
+        bool weightRows = job.DirectA && rowPanels >= 2 && job.M >= 2L * job.N;
+        bool splitCols = colPanels >= 2 && !weightRows && (job.DirectA || job.M <= job.N || rowPanels < 2);
         Split(job, splitCols, splitCols ? colPanels : rowPanels);
     }
 

@@ -70,6 +70,8 @@ public class GemmHostTests
     [Theory]
     [InlineData(64, 2048, 300, false, true)]   // split over columns
     [InlineData(600, 40, 300, true, false)]    // split over rows
+    [InlineData(64, 128, 1024, false, true)]   // a dense forward as Cᵀ: the weight read in place, split over its rows
+    [InlineData(32, 130, 700, false, true)]    // ... at batch 32, a partial last panel of weight rows
     public void Threaded_result_equals_single_rows_bit_for_bit(int m, int n, int k, bool ta, bool tb)
     {
         Assert.True(2L * m * n * k >= GemmHost.ParallelFlops, "the shape must be big enough to run threaded");
