@@ -39,9 +39,7 @@ internal static unsafe class Conv2dHostDirect
     /// <param name="workers">how many cores share the batch (contiguous runs of images)</param>
     public static void Forward(float* x, float* w, float* bias, float* y, in Conv2dDims d, bool relu, int workers)
     {
-        int crs = d.CRS, k = d.K;
-        float* wt = HostScratch.Pinned(ref wtScratch, crs * k);
-        HostTranspose.Matrix(w, k, crs, wt);
+        float* wt = TransposedWeights(w, d);
         int* taps = Taps(d);
         int* pixels = PixelCorners(d);
         var dims = d;
@@ -106,8 +104,16 @@ internal static unsafe class Conv2dHostDirect
         return pixels;
     }
 
-    /// <summary>Offset in x of each kernel tap (c, r, s) from a patch's corner, in tap order.</summary>
-    private static int* Taps(in Conv2dDims d)
+    /// <summary>wt [C·R·S, K] = Wᵀ in the calling thread's scratch: a tap's weights for all channels side by side.</summary>
+    internal static float* TransposedWeights(float* w, in Conv2dDims d)
+    {
+        float* wt = HostScratch.Pinned(ref wtScratch, d.CRS * d.K);
+        HostTranspose.Matrix(w, d.K, d.CRS, wt);
+        return wt;
+    }
+
+    /// <summary>Offset in x of each kernel tap (c, r, s) from a patch's corner, in tap order (the calling thread's scratch).</summary>
+    internal static int* Taps(in Conv2dDims d)
     {
         int* taps = HostScratch.Pinned(ref tapScratch, d.CRS);
         for (int c = 0, j = 0; c < d.C; c++)

@@ -26,20 +26,12 @@ internal static unsafe class Conv2dHostRows
     /// <summary>Tests only: route the shapes this path takes to the other host paths.</summary>
     internal static bool Disabled { get; set; }
 
-    // Per calling thread: wt [CRS, K] and the tap offsets, shared read-only by the workers of one call.
-    [ThreadStatic] private static float[]? wtScratch;
-    [ThreadStatic] private static int[]? tapScratch;
-
     /// <param name="workers">how many cores share the batch (contiguous runs of images)</param>
     public static void Forward(float* x, float* w, float* bias, float* y, in Conv2dDims d, bool relu, int workers)
     {
-        int crs = d.CRS, k = d.K;
-        float* wt = HostScratch.Pinned(ref wtScratch, crs * k);
-        HostTranspose.Matrix(w, k, crs, wt);
-        int* taps = HostScratch.Pinned(ref tapScratch, crs);
-        for (int c = 0, j = 0; c < d.C; c++)
-            for (int r = 0; r < d.R; r++)
-                for (int s = 0; s < d.S; s++) taps[j++] = c * d.HW + r * d.W + s;
+        // The pixel-tiled path's tables: wt [C·R·S, K] and each tap's offset in x (shared read-only by the workers).
+        float* wt = Conv2dHostDirect.TransposedWeights(w, d);
+        int* taps = Conv2dHostDirect.Taps(d);
         var dims = d;
         Conv2dHost.RunWorkers(workers, worker =>
         {
