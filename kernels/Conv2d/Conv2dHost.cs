@@ -342,24 +342,36 @@ internal static class Conv2dHost
 
     /// <summary>db[k] += Σ_n Σ_pq dy[n,k,pq], images summed in order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: skip the tier-0 JIT
+    /// <summary>
+    /// db[k] += Σ_{n,p,q} dy[n, k, p, q]: per channel, four vector accumulators run over every image's
+    /// plane and are summed once at the end (one horizontal sum per channel, not per plane: MinAtar's
+    /// 32 × 16 planes of 64 took 12.5 µs one plane at a time). A fixed order, whatever the core count.
+    /// </summary>
     private static void BiasGrad(ReadOnlySpan<float> dy, Span<float> db, in Conv2dDims d)
     {
+        int w = Vector<float>.Count, pq = d.PQ;
         for (int k = 0; k < d.K; k++)
         {
-            float total = 0;
-            for (int n = 0; n < d.N; n++) total += Sum(dy.Slice((n * d.K + k) * d.PQ, d.PQ));
-            db[k] += total;
+            Vector<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            float tail = 0;
+            for (int n = 0; n < d.N; n++)
+            {
+                var plane = dy.Slice((n * d.K + k) * pq, pq);
+                int i = 0;
+                if (Vector.IsHardwareAccelerated)
+                {
+                    for (; i <= pq - 4 * w; i += 4 * w)
+                    {
+                        a0 += new Vector<float>(plane[i..]);
+                        a1 += new Vector<float>(plane[(i + w)..]);
+                        a2 += new Vector<float>(plane[(i + 2 * w)..]);
+                        a3 += new Vector<float>(plane[(i + 3 * w)..]);
+                    }
+                    for (; i <= pq - w; i += w) a0 += new Vector<float>(plane[i..]);
+                }
+                for (; i < pq; i++) tail += plane[i];
+            }
+            db[k] += Vector.Sum((a0 + a1) + (a2 + a3)) + tail;
         }
-    }
-
-    private static float Sum(ReadOnlySpan<float> a)
-    {
-        int i = 0;
-        var acc = Vector<float>.Zero;
-        if (Vector.IsHardwareAccelerated)
-            for (; i <= a.Length - Vector<float>.Count; i += Vector<float>.Count) acc += new Vector<float>(a[i..]);
-        float s = Vector.Sum(acc);
-        for (; i < a.Length; i++) s += a[i];
-        return s;
     }
 }
