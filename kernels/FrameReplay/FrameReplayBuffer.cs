@@ -25,7 +25,10 @@ public sealed class FrameReplayBuffer : IDisposable
 
     internal const byte StartFlag = 1, TerminatedFlag = 2, TruncatedFlag = 4;
 
-    private readonly Tensor<byte> frames, flags;
+    // The frames: a device tensor [N, capacity, H, W] on an ILGPU device, chunked host arrays on cpu.
+    private readonly Tensor<byte>? frames;
+    private readonly HostFrames? hostFrames;
+    private readonly Tensor<byte> flags;
     private readonly Tensor<int> actions;
     private readonly Tensor<float> rewards;
     // Host-overload staging (actions, rewards, flags) and flag-building scratch.
@@ -55,16 +58,14 @@ public sealed class FrameReplayBuffer : IDisposable
         if ((long)envs * capacityPerEnv > int.MaxValue)
             throw new ArgumentOutOfRangeException(nameof(capacityPerEnv), $"{envs} x {capacityPerEnv} entries exceed {int.MaxValue:N0} in all");
         Plan.Check(device);
-        long frameBytes = Plan.FrameBytes;
-        if (device is HostDevice && frameBytes > Array.MaxLength)
-            throw new InsufficientMemoryException($"{Plan.What} needs {MemoryPlan.Format(frameBytes)} of frames, more than one host array holds ({Array.MaxLength:N0} bytes); use a GPU device or a smaller capacity");
         Device = device;
         Envs = envs;
         CapacityPerEnv = capacityPerEnv;
         FrameHeight = frameHeight;
         FrameWidth = frameWidth;
         StackDepth = stackDepth;
-        frames = new Tensor<byte>(device.Allocate<byte>(frameBytes), 0, envs, capacityPerEnv, frameHeight, frameWidth);
+        if (device is HostDevice) hostFrames = new HostFrames((long)envs * capacityPerEnv, frameHeight * frameWidth);
+        else frames = new Tensor<byte>(device.Allocate<byte>(Plan.FrameBytes), 0, envs, capacityPerEnv, frameHeight, frameWidth);
         flags = device.Zeros<byte>(envs, capacityPerEnv);
         actions = device.Zeros<int>(envs, capacityPerEnv);
         rewards = device.Zeros<float>(envs, capacityPerEnv);
@@ -92,10 +93,10 @@ public sealed class FrameReplayBuffer : IDisposable
         var a = new FrameReplayKernel.AddArgs(Envs, CapacityPerEnv, FrameHeight * FrameWidth, (int)(Added % CapacityPerEnv), Added == 0 ? 1 : 0);
         if (Device is IlgpuDevice d)
             FrameReplayKernel.Add(d, frames.View, episodeStarts.View, actions.View, rewards.View, terminated.View, truncated.View,
-                this.frames.View, flags.View, this.actions.View, this.rewards.View, a);
+                this.frames!.View, flags.View, this.actions.View, this.rewards.View, a);
         else
             FrameReplayHost.Add(frames.Span, episodeStarts.Span, actions.Span, rewards.Span, terminated.Span, truncated.Span,
-                this.frames.Span, flags.Span, this.actions.Span, this.rewards.Span, a);
+                hostFrames!, flags.Span, this.actions.Span, this.rewards.Span, a);
         Added++;
     }
 
@@ -152,18 +153,19 @@ public sealed class FrameReplayBuffer : IDisposable
         {
             FrameReplayKernel.Pick(d, flags.View, actions.View, rewards.View, batch.Actions.View, batch.Returns.View, batch.Bootstrap.View,
                 batch.Indices.View, batch.Steps.View, batch.Sources.View, a);
-            FrameReplayKernel.Gather(d, frames.View, batch.Sources.View, batch.Observations.View, batch.NextObservations.View, a);
+            FrameReplayKernel.Gather(d, frames!.View, batch.Sources.View, batch.Observations.View, batch.NextObservations.View, a);
         }
         else
         {
             FrameReplayHost.Pick(flags, actions, rewards, batch, a);
-            FrameReplayHost.Gather(frames, batch.Sources, batch.Observations, batch.NextObservations, a);
+            FrameReplayHost.Gather(hostFrames!, batch.Sources, batch.Observations, batch.NextObservations, a);
         }
     }
 
     public void Dispose()
     {
-        foreach (var b in new IDisposable[] { frames.Buffer, flags.Buffer, actions.Buffer, rewards.Buffer, stageActions.Buffer, stageRewards.Buffer, stageTerminated.Buffer, stageTruncated.Buffer })
+        frames?.Buffer.Dispose();
+        foreach (var b in new IDisposable[] { flags.Buffer, actions.Buffer, rewards.Buffer, stageActions.Buffer, stageRewards.Buffer, stageTerminated.Buffer, stageTruncated.Buffer })
             b.Dispose();
     }
 }

@@ -5,13 +5,13 @@ namespace GpuDqn.Kernels.FrameReplay;
 internal static class FrameReplayHost
 {
     public static void Add(ReadOnlySpan<byte> inFrames, ReadOnlySpan<byte> inStarts, ReadOnlySpan<int> inActions, ReadOnlySpan<float> inRewards,
-        ReadOnlySpan<byte> inTerminated, ReadOnlySpan<byte> inTruncated, Span<byte> frames, Span<byte> flags, Span<int> actions, Span<float> rewards,
+        ReadOnlySpan<byte> inTerminated, ReadOnlySpan<byte> inTruncated, HostFrames frames, Span<byte> flags, Span<int> actions, Span<float> rewards,
         FrameReplayKernel.AddArgs a)
     {
         for (int e = 0; e < a.Envs; e++)
         {
             int entry = e * a.Capacity + a.Slot;
-            inFrames.Slice(e * a.Pixels, a.Pixels).CopyTo(frames.Slice(entry * a.Pixels, a.Pixels));
+            inFrames.Slice(e * a.Pixels, a.Pixels).CopyTo(frames.Frame(entry));
             actions[entry] = inActions[e];
             rewards[entry] = inRewards[e];
             flags[entry] = (byte)((inStarts[e] != 0 || a.ForceStart != 0 ? FrameReplayBuffer.StartFlag : 0)
@@ -27,9 +27,8 @@ internal static class FrameReplayHost
         for (int b = 0; b < a.Batch; b++) FrameReplayLogic.Pick(store, sink, a, b);
     }
 
-    public static void Gather(Tensor<byte> frames, Tensor<int> sources, Tensor<float> obs, Tensor<float> next, FrameReplayKernel.SampleArgs a)
+    public static void Gather(HostFrames frames, Tensor<int> sources, Tensor<float> obs, Tensor<float> next, FrameReplayKernel.SampleArgs a)
     {
-        var f = Arr(frames);
         var src = Arr(sources);
         // obs and next share one buffer ([s; s'] for the learner): index them from their offsets.
         var (o, oOff) = Raw(obs);
@@ -45,7 +44,7 @@ internal static class FrameReplayHost
                     if (s < 0) dst.Clear();
                     else
                     {
-                        var frame = f.AsSpan(checked((int)((long)s * px)), px);
+                        var frame = frames.Frame(s);
                         for (int p = 0; p < px; p++) dst[p] = frame[p] / 255f;
                     }
                 }

@@ -29,6 +29,12 @@ public static class Cli
             config.Error.WriteLine($"error: {e.Message}");
             return 2;
         }
+        catch (InsufficientMemoryException e)
+        {
+            // A run that does not fit the device (the memory plan, before anything is allocated).
+            config.Error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
     }
 }
 

@@ -36,7 +36,7 @@ public interface IReplay : IDisposable
     /// figure for the networks (online, target, gradients, two optimizer moments), their activations
     /// (acting batch and three training batches, gradients for one) and the sampled batch.
     /// Throws <see cref="InsufficientMemoryException"/> with the numbers when it does not fit the device
-    /// (or, on the cpu device, when the frame store exceeds one .NET array).
+    /// (on cpu: the machine's memory; the frame store is chunked, so it may outgrow one .NET array).
     /// </summary>
     public static long CheckMemory(TrainConfig cfg, IVectorEnv env, Sequential net, Device device)
     {
@@ -46,13 +46,6 @@ public interface IReplay : IDisposable
         if (env is IFrameVectorEnv f)
         {
             var plan = MemoryPlan.ForFrameReplay(env.NumEnvs, cfg.BufferSize / env.NumEnvs, f.FrameSize, f.FrameSize);
-            if (device is HostDevice && plan.FrameBytes > Array.MaxLength)
-            {
-                long maxBuffer = (long)Array.MaxLength / ((long)f.FrameSize * f.FrameSize) / env.NumEnvs * env.NumEnvs;
-                throw new InsufficientMemoryException(
-                    $"buffer_size {cfg.BufferSize:N0}: the {plan.What} needs {MemoryPlan.Format(plan.FrameBytes)} of frames, more than one host array " +
-                    $"holds on the cpu device ({Array.MaxLength:N0} bytes); use --buffer-size {maxBuffer:N0} or less on cpu, or a GPU device");
-            }
             replay = plan.TotalBytes;
             what = plan.What;
         }

@@ -39,6 +39,11 @@ public class CliTests
         AssertOneLineError(Run("eval", "--checkpoint", "/nonexistent/ckpt.safetensors", "--device", "cpu"), "'/nonexistent/ckpt.safetensors' does not exist");
 
     [Fact]
+    public void A_replay_larger_than_the_machine_is_refused_with_the_numbers_before_allocating() =>
+        AssertOneLineError(Run("train", "--env", "pixels-breakout", "--preset", "nature", "--buffer-size", "100000000", "--device", "cpu", "--steps", "10"),
+            "706.50 GB");
+
+    [Fact]
     public void Unknown_device_is_named() =>
         AssertOneLineError(Run("train", "--device", "tpu"), "unknown device 'tpu'");
 

@@ -30,6 +30,38 @@ public class FrameReplayTests
             }
     }
 
+    /// <summary>On cpu the frames live in chunks of whole frames (1 GiB each, so the store can outgrow one
+    /// .NET array); here chunks of 5 frames, a partial last one included, against the naive buffer.</summary>
+    [Fact]
+    public void Host_frames_split_over_many_chunks_match_a_naive_stacked_buffer()
+    {
+        var layout = new HostFrames(33, 12);
+        Assert.Equal(1, layout.ChunkCount);
+        long keep = HostFrames.ChunkBytes;
+        HostFrames.ChunkBytes = 5 * 12;
+        try
+        {
+            var small = new HostFrames(33, 12);
+            Assert.Equal((5, 7), (small.FramesPerChunk, small.ChunkCount));
+            small.Frame(32).Fill(7);
+            Assert.Equal(12, small.Frame(32).Length);
+            int seed = TestDevices.NewSeed();
+            var s = Filled(TestDevices.Get("cpu"), seed, envs: 3, capacity: 11, added: 47);
+            var batch = new FrameReplayBatch(s.Replay.Device, 96, 4, 3, 4);
+            foreach (int n in new[] { 1, 3 })
+                for (ulong step = 0; step < 3; step++)
+                {
+                    s.Replay.Sample(batch, n, 0.97f, 5, step);
+                    double err = s.Compare(batch, n, 0.97f);
+                    Assert.True(err < 1e-6, $"seed {seed}, n {n}, step {step}: error {err}");
+                }
+        }
+        finally
+        {
+            HostFrames.ChunkBytes = keep;
+        }
+    }
+
     [Theory, ClassData(typeof(PresentDevices))]
     public void Sampling_is_deterministic_uniform_and_only_over_valid_entries(string device)
     {
