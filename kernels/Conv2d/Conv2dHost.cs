@@ -340,13 +340,12 @@ internal static class Conv2dHost
         for (; i < count; i++) dst[i] += src[i];
     }
 
-    /// <summary>db[k] += Σ_n Σ_pq dy[n,k,pq], images summed in order.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: skip the tier-0 JIT
     /// <summary>
     /// db[k] += Σ_{n,p,q} dy[n, k, p, q]: per channel, four vector accumulators run over every image's
     /// plane and are summed once at the end (one horizontal sum per channel, not per plane: MinAtar's
     /// 32 × 16 planes of 64 took 12.5 µs one plane at a time). A fixed order, whatever the core count.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: skip the tier-0 JIT
     private static void BiasGrad(ReadOnlySpan<float> dy, Span<float> db, in Conv2dDims d)
     {
         int w = Vector<float>.Count, pq = d.PQ;
