@@ -49,29 +49,20 @@ internal static unsafe class Conv2dHostRows
             float* yRow = yImg + p0 * d.Q;
             for (int k0 = 0; k0 < d.K; k0 += 16)
             {
-                // 16 channels as 6 + 6 + 4.
-                if (pair)
-                {
-                    Tile<Two, Six>(xRow, d.W, taps, d.CRS, wt + k0, d.K, bias, k0, yRow, d.PQ, relu);
-                    Tile<Two, Six>(xRow, d.W, taps, d.CRS, wt + k0 + 6, d.K, bias, k0 + 6, yRow, d.PQ, relu);
-                    Tile<Two, Four>(xRow, d.W, taps, d.CRS, wt + k0 + 12, d.K, bias, k0 + 12, yRow, d.PQ, relu);
-                }
-                else
-                {
-                    Tile<One, Six>(xRow, d.W, taps, d.CRS, wt + k0, d.K, bias, k0, yRow, d.PQ, relu);
-                    Tile<One, Six>(xRow, d.W, taps, d.CRS, wt + k0 + 6, d.K, bias, k0 + 6, yRow, d.PQ, relu);
-                    Tile<One, Four>(xRow, d.W, taps, d.CRS, wt + k0 + 12, d.K, bias, k0 + 12, yRow, d.PQ, relu);
-                }
+                if (pair) Channels16<Two>(xRow, taps, wt, bias, k0, yRow, d, relu);
+                else Channels16<One>(xRow, taps, wt, bias, k0, yRow, d, relu);
             }
         }
     }
 
-    // Tile sizes as types, so the JIT compiles one loop per shape with the unused accumulators gone.
-    private interface ICount { static abstract int Value { get; } }
-    private struct One : ICount { public static int Value => 1; }
-    private struct Two : ICount { public static int Value => 2; }
-    private struct Four : ICount { public static int Value => 4; }
-    private struct Six : ICount { public static int Value => 6; }
+    /// <summary>Channels k0..k0+16 of TRows output rows, as tiles of 6 + 6 + 4 channels.</summary>
+    private static void Channels16<TRows>(float* xRow, int* taps, float* wt, float* bias, int k0, float* yRow, in Conv2dDims d, bool relu)
+        where TRows : struct, ITileCount
+    {
+        Tile<TRows, Six>(xRow, d.W, taps, d.CRS, wt + k0, d.K, bias, k0, yRow, d.PQ, relu);
+        Tile<TRows, Six>(xRow, d.W, taps, d.CRS, wt + k0 + 6, d.K, bias, k0 + 6, yRow, d.PQ, relu);
+        Tile<TRows, Four>(xRow, d.W, taps, d.CRS, wt + k0 + 12, d.K, bias, k0 + 12, yRow, d.PQ, relu);
+    }
 
     /// <summary>
     /// y[k0 + i, row j, 0..8) = Σ_taps wt[tap, i] · x[row j + tap, 0..8) (+ bias) (ReLU), for
@@ -79,7 +70,7 @@ internal static unsafe class Conv2dHostRows
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile<TRows, TChannels>(float* x, int ldx, int* taps, int crs, float* wt, int ldw, float* bias, int k0, float* y, int pq, bool relu)
-        where TRows : struct, ICount where TChannels : struct, ICount
+        where TRows : struct, ITileCount where TChannels : struct, ITileCount
     {
         Vector256<float> a00 = default, a01 = default, a02 = default, a03 = default, a04 = default, a05 = default,
             a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default;
