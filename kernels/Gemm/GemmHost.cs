@@ -373,12 +373,12 @@ internal static unsafe class GemmHost
                 case Isa.Avx2 when NR == 24:
                     // 16 ymm registers hold 12 accumulators, three B vectors and a broadcast: the 8-row
                     // panel runs as two 4-row halves over the same (L1-resident) B panel.
-                    Micro256x24(kc, ap, 0, bp, cp, ldc, bias, e);
-                    Micro256x24(kc, ap, 4, bp, cp + 4 * ldc, ldc, bias, e);
+                    Micro256<Three>(kc, ap, 0, bp, cp, ldc, bias, e);
+                    Micro256<Three>(kc, ap, 4, bp, cp + 4 * ldc, ldc, bias, e);
                     break;
                 case Isa.Avx2:
-                    Micro256(kc, ap, 0, bp, cp, ldc, bias, e);
-                    Micro256(kc, ap, 4, bp, cp + 4 * ldc, ldc, bias, e);
+                    Micro256<Two>(kc, ap, 0, bp, cp, ldc, bias, e);
+                    Micro256<Two>(kc, ap, 4, bp, cp + 4 * ldc, ldc, bias, e);
                     break;
                 default: MicroScalar(kc, ap.A, bp, cp, ldc, bias, e); break;   // packed panels only
             }
@@ -544,15 +544,19 @@ internal static unsafe class GemmHost
         Vector512.Store(x1, c + 16);
     }
 
-    // ---------------------------------------------------------------- AVX2 + FMA: 4 rows × 24 columns (half a panel)
+    // ---------------------------------------------------------------- AVX2 + FMA: 4 rows × 16 or 24 columns (half a panel)
 
     /// <summary>
-    /// 12 ymm accumulators, three B vectors and a broadcast: all 16 registers. Fewer accumulators
-    /// (<see cref="Micro256"/>) leave the FMA units waiting on their 4-cycle latency.
+    /// Four rows of A against TVectors (2 or 3) B vectors: 8 or 12 ymm accumulators. With three, the
+    /// accumulators, the B vectors and a broadcast take all 16 registers; two leave the FMA units
+    /// waiting on their 4-cycle latency, so they serve only narrow products (<see cref="PanelWidth"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Micro256x24(int kc, APanel panel, int row0, float* b, float* c, long ldc, float* bias, in Epilogue e)
+    private static void Micro256<TVectors>(int kc, APanel panel, int row0, float* b, float* c, long ldc, float* bias, in Epilogue e)
+        where TVectors : struct, ITileCount
     {
+        bool three = TVectors.Value == 3;
+        int nr = 8 * TVectors.Value;
         Vector256<float> c00 = default, c01 = default, c02 = default, c10 = default, c11 = default, c12 = default,
             c20 = default, c21 = default, c22 = default, c30 = default, c31 = default, c32 = default;
         long rs = panel.RowStride, ps = panel.DepthStride;
@@ -561,64 +565,34 @@ internal static unsafe class GemmHost
         {
             var b0 = Vector256.Load(b);
             var b1 = Vector256.Load(b + 8);
-            var b2 = Vector256.Load(b + 16);
+            var b2 = three ? Vector256.Load(b + 16) : default;
             var x = Vector256.Create(a0[o]);
-            c00 = Fma.MultiplyAdd(x, b0, c00); c01 = Fma.MultiplyAdd(x, b1, c01); c02 = Fma.MultiplyAdd(x, b2, c02);
+            c00 = Fma.MultiplyAdd(x, b0, c00); c01 = Fma.MultiplyAdd(x, b1, c01); if (three) c02 = Fma.MultiplyAdd(x, b2, c02);
             x = Vector256.Create(a1[o]);
-            c10 = Fma.MultiplyAdd(x, b0, c10); c11 = Fma.MultiplyAdd(x, b1, c11); c12 = Fma.MultiplyAdd(x, b2, c12);
+            c10 = Fma.MultiplyAdd(x, b0, c10); c11 = Fma.MultiplyAdd(x, b1, c11); if (three) c12 = Fma.MultiplyAdd(x, b2, c12);
             x = Vector256.Create(a2[o]);
-            c20 = Fma.MultiplyAdd(x, b0, c20); c21 = Fma.MultiplyAdd(x, b1, c21); c22 = Fma.MultiplyAdd(x, b2, c22);
+            c20 = Fma.MultiplyAdd(x, b0, c20); c21 = Fma.MultiplyAdd(x, b1, c21); if (three) c22 = Fma.MultiplyAdd(x, b2, c22);
             x = Vector256.Create(a3[o]);
-            c30 = Fma.MultiplyAdd(x, b0, c30); c31 = Fma.MultiplyAdd(x, b1, c31); c32 = Fma.MultiplyAdd(x, b2, c32);
-            b += 24;
+            c30 = Fma.MultiplyAdd(x, b0, c30); c31 = Fma.MultiplyAdd(x, b1, c31); if (three) c32 = Fma.MultiplyAdd(x, b2, c32);
+            b += nr;
         }
         bool hasBias = bias != null;
         Vector256<float> bias0 = default, bias1 = default, bias2 = default;
-        if (hasBias) { bias0 = Vector256.Load(bias); bias1 = Vector256.Load(bias + 8); bias2 = Vector256.Load(bias + 16); }
-        Store256x3(c, c00, c01, c02, bias0, bias1, bias2, hasBias, e);
-        Store256x3(c + ldc, c10, c11, c12, bias0, bias1, bias2, hasBias, e);
-        Store256x3(c + 2 * ldc, c20, c21, c22, bias0, bias1, bias2, hasBias, e);
-        Store256x3(c + 3 * ldc, c30, c31, c32, bias0, bias1, bias2, hasBias, e);
+        if (hasBias) { bias0 = Vector256.Load(bias); bias1 = Vector256.Load(bias + 8); if (three) bias2 = Vector256.Load(bias + 16); }
+        StoreRow256<TVectors>(c, c00, c01, c02, bias0, bias1, bias2, hasBias, e);
+        StoreRow256<TVectors>(c + ldc, c10, c11, c12, bias0, bias1, bias2, hasBias, e);
+        StoreRow256<TVectors>(c + 2 * ldc, c20, c21, c22, bias0, bias1, bias2, hasBias, e);
+        StoreRow256<TVectors>(c + 3 * ldc, c30, c31, c32, bias0, bias1, bias2, hasBias, e);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store256x3(float* c, Vector256<float> x0, Vector256<float> x1, Vector256<float> x2,
+    private static void StoreRow256<TVectors>(float* c, Vector256<float> x0, Vector256<float> x1, Vector256<float> x2,
         Vector256<float> bias0, Vector256<float> bias1, Vector256<float> bias2, bool hasBias, in Epilogue e)
+        where TVectors : struct, ITileCount
     {
         Store256(c, x0, bias0, hasBias, e);
         Store256(c + 8, x1, bias1, hasBias, e);
-        Store256(c + 16, x2, bias2, hasBias, e);
-    }
-
-    // ---------------------------------------------------------------- AVX2 + FMA: 4 rows × 16 columns (half a panel)
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Micro256(int kc, APanel panel, int row0, float* b, float* c, long ldc, float* bias, in Epilogue e)
-    {
-        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default,
-            c20 = default, c21 = default, c30 = default, c31 = default;
-        long rs = panel.RowStride, ps = panel.DepthStride;
-        float* a0 = panel.A + row0 * rs, a1 = a0 + rs, a2 = a0 + 2 * rs, a3 = a0 + 3 * rs;
-        for (long o = 0, end = kc * ps; o != end; o += ps)
-        {
-            var b0 = Vector256.Load(b);
-            var b1 = Vector256.Load(b + 8);
-            var x = Vector256.Create(a0[o]);
-            c00 = Fma.MultiplyAdd(x, b0, c00); c01 = Fma.MultiplyAdd(x, b1, c01);
-            x = Vector256.Create(a1[o]);
-            c10 = Fma.MultiplyAdd(x, b0, c10); c11 = Fma.MultiplyAdd(x, b1, c11);
-            x = Vector256.Create(a2[o]);
-            c20 = Fma.MultiplyAdd(x, b0, c20); c21 = Fma.MultiplyAdd(x, b1, c21);
-            x = Vector256.Create(a3[o]);
-            c30 = Fma.MultiplyAdd(x, b0, c30); c31 = Fma.MultiplyAdd(x, b1, c31);
-            b += 16;
-        }
-        Vector256<float> bias0 = default, bias1 = default;
-        if (bias != null) { bias0 = Vector256.Load(bias); bias1 = Vector256.Load(bias + 8); }
-        Store256(c, c00, bias0, bias != null, e); Store256(c + 8, c01, bias1, bias != null, e);
-        Store256(c + ldc, c10, bias0, bias != null, e); Store256(c + ldc + 8, c11, bias1, bias != null, e);
-        Store256(c + 2 * ldc, c20, bias0, bias != null, e); Store256(c + 2 * ldc + 8, c21, bias1, bias != null, e);
-        Store256(c + 3 * ldc, c30, bias0, bias != null, e); Store256(c + 3 * ldc + 8, c31, bias1, bias != null, e);
+        if (TVectors.Value == 3) Store256(c + 16, x2, bias2, hasBias, e);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
