@@ -28,10 +28,13 @@ public class MinAtarEnvBench
     private Tensor<float> reward = null!, obs = null!, next = null!;
     private Tensor<byte> terminated = null!;
 
+    /// <summary>The device id; BenchmarkDotNet runs take it from GPUDQN_BENCH_DEVICE.</summary>
+    public string DeviceId { get; set; } = Environment.GetEnvironmentVariable("GPUDQN_BENCH_DEVICE") ?? "cpu";
+
     [GlobalSetup]
     public void Setup()
     {
-        device = Device.Create(Environment.GetEnvironmentVariable("GPUDQN_BENCH_DEVICE") ?? "cpu");
+        device = Device.Create(DeviceId);
         env = MinAtarVec.Create(Game, device, Envs);
         var rng = new Random(1);
         actions = new Tensor<int>[StepsPerOp];

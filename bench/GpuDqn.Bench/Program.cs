@@ -21,4 +21,10 @@ if (args.Length > 0 && args[0] == "cartpole")
     CartPoleSeeds.Run(args.Length > 1 ? args[1] : "cpu", args.Length > 2 ? int.Parse(args[2]) : 5);
     return;
 }
+// `-- envs [device] [seconds]`: MinAtar env steps/s at 1, 64 and 4,096 environments, stopwatch-timed.
+if (args.Length > 0 && args[0] == "envs")
+{
+    EnvThroughput.Run(args.Length > 1 ? args[1] : "cpu", args.Length > 2 ? double.Parse(args[2]) : 2.0);
+    return;
+}
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
