@@ -21,6 +21,12 @@ if (args.Length > 0 && args[0] == "cartpole")
     CartPoleSeeds.Run(args.Length > 1 ? args[1] : "cpu", args.Length > 2 ? int.Parse(args[2]) : 5);
     return;
 }
+// `-- gemm [device]`: the update's and batch-1 acting's GEMM shapes, stopwatch-timed.
+if (args.Length > 0 && args[0] == "gemm")
+{
+    GemmThroughput.Run(args.Length > 1 ? args[1] : "cpu");
+    return;
+}
 // `-- envs [device] [seconds]`: MinAtar env steps/s at 1, 64 and 4,096 environments, stopwatch-timed.
 if (args.Length > 0 && args[0] == "envs")
 {

@@ -3,7 +3,7 @@
 The same workloads and output format as ../shared/anchors/torch_dqn_anchor.py (that one is CPU-only)
 and bench/anchors/conv_anchor.py, on torch.device("cuda"), with torch.cuda.synchronize() inside
 each timed step so that a figure is the time until the GPU is done, as GpuDqn's Timing measures.
-Run on the GPU machine: python3 bench/anchors/torch_gpu_anchor.py [updates|conv|all]
+Run on the GPU machine: python3 bench/anchors/torch_gpu_anchor.py [updates|conv|gemm|all]
 """
 import statistics, sys, time
 import torch, torch.nn as nn, torch.nn.functional as F
@@ -88,8 +88,27 @@ def conv(batch=32):
         print(f"{name}: forward {fmt(fwd)}, backward {fmt(bwd)} ({'dw,db' if first else 'dx,dw,db'})", flush=True)
 
 
+GEMMS = [("nature fc1 fwd b32", 32, 512, 3136, False, True), ("nature fc1 dW b32", 512, 3136, 32, True, False),
+         ("nature fc1 dx b32", 32, 3136, 512, False, False), ("nature fc2 fwd b32", 32, 6, 512, False, True),
+         ("nature fc1 fwd b1", 1, 512, 3136, False, True), ("minatar fc1 fwd b32", 32, 128, 1024, False, True),
+         ("minatar fc1 dW b32", 128, 1024, 32, True, False), ("minatar fc1 fwd b1", 1, 128, 1024, False, True),
+         ("square 1024", 1024, 1024, 1024, False, False)]
+
+
+def gemm():
+    """The shapes of bench/GpuDqn.Bench/GemmThroughput.cs, fp32 (TF32 off, as GpuDqn computes)."""
+    torch.backends.cuda.matmul.allow_tf32 = False
+    for name, m, n, k, ta, tb in GEMMS:
+        a = torch.rand(*((k, m) if ta else (m, k)), device=dev); b = torch.rand(*((n, k) if tb else (k, n)), device=dev)
+        fa = (lambda: a.t()) if ta else (lambda: a); fb = (lambda: b.t()) if tb else (lambda: b)
+        ts = timed(lambda: torch.mm(fa(), fb()), 200, 0.5)
+        med = statistics.median(ts)
+        print(f"{name} ({m}x{n}x{k}): {med * 1e3:.1f} us (min {ts[0] * 1e3:.1f}), {2 * m * n * k / (med * 1e-3) / 1e9:.1f} GFLOP/s", flush=True)
+
+
 if __name__ == "__main__":
     what = sys.argv[1] if len(sys.argv) > 1 else "all"
     print(f"torch {torch.__version__} on {torch.cuda.get_device_name(0)}", flush=True)
     if what in ("updates", "all"): updates()
     if what in ("conv", "all"): conv()
+    if what in ("gemm", "all"): gemm()

@@ -10,7 +10,8 @@ namespace GpuDqn.Kernels;
 /// col [N·P·Q, C·R·S] by Wᵀ [C·R·S, K]: each group of 256 threads owns a 64×64 output tile
 /// (4×4 per thread) and walks the reduction in steps of 32, gathering the next step's im2col
 /// slice (zero padding included) and W slice into a second shared buffer while it computes on
-/// the first (one barrier per step). dw [K, C·R·S] = dyᵀ·col is the
+/// the first (one barrier per step). When the tiles are fewer than the multiprocessors, the
+/// reduction is split into chunks summed in order by a second pass. dw [K, C·R·S] = dyᵀ·col is the
 /// same tiling with the reduction over N·P·Q, split into fixed chunks written to a partial
 /// buffer and summed in order by a second pass (no atomics). dx gathers, per element, the
 /// (k, r, s) that touch it. db is two fixed-order passes (per image row, then per channel).
@@ -20,7 +21,7 @@ internal static class Conv2dKernel
     private const int Group = 256, TileM = 64, TileN = 64, TileK = 32, Loads = TileK * TileM / Group;
 
     // ---------------------------------------------------------------- forward
-    private static void ForwardKernel(ArrayView<float> x, ArrayView<float> w, ArrayView<float> b, ArrayView<float> y, Conv2dDims d)
+    private static void ForwardKernel(ArrayView<float> x, ArrayView<float> w, ArrayView<float> b, ArrayView<float> y, ArrayView<float> partial, Conv2dDims d, SplitInfo sp)
     {
         // Two buffers each: step i computes on one while loading step i+1 into the other,
         // so each step needs one barrier instead of two.
@@ -28,10 +29,13 @@ internal static class Conv2dKernel
         var ws = SharedMemory.Allocate<float>(2 * TileK * TileN); // [buf][kk][nn]: Wᵀ slice
         int tid = ILGPU.Group.IdxX;
         int tx = tid % 16, ty = tid / 16;
-        int mTiles = (d.M + TileM - 1) / TileM, nTiles = (d.K + TileN - 1) / TileN;
-        int steps = (d.CRS + TileK - 1) / TileK;
-        for (int tile = Grid.IdxX; tile < mTiles * nTiles; tile += Grid.DimX)
+        int mTiles = (d.M + TileM - 1) / TileM, nTiles = (d.K + TileN - 1) / TileN, tiles = mTiles * nTiles;
+        for (int t = Grid.IdxX; t < tiles * sp.Splits; t += Grid.DimX)
         {
+            // Split-K over the reduction: this group sums taps [jBegin, jEnd) of one output tile.
+            int split = t / tiles, tile = t - split * tiles;
+            int jBegin = split * sp.Chunk, jEnd = IntrinsicMath.Min(d.CRS, jBegin + sp.Chunk);
+            int steps = IntrinsicMath.Max(0, (jEnd - jBegin + TileK - 1) / TileK);
             int m0 = (tile % mTiles) * TileM, k0 = (tile / mTiles) * TileN;
             // The output pixel whose patch this thread gathers (the same for the whole reduction).
             int lm = tid % TileM, gm = m0 + lm;
@@ -43,7 +47,7 @@ internal static class Conv2dKernel
             float a20 = 0, a21 = 0, a22 = 0, a23 = 0, a30 = 0, a31 = 0, a32 = 0, a33 = 0;
             if (steps > 0)
             {
-                LoadForward(xs, ws, 0, x, w, d, tid, lm, mOk, xBase, h0, w0, 0, k0);
+                LoadForward(xs, ws, 0, x, w, d, tid, lm, mOk, xBase, h0, w0, jBegin, jEnd, k0);
                 ILGPU.Group.Barrier();
             }
             for (int step = 0; step < steps; step++)
@@ -60,28 +64,31 @@ internal static class Conv2dKernel
                     a30 += x3 * w0_; a31 += x3 * w1; a32 += x3 * w2; a33 += x3 * w3;
                 }
                 if (step + 1 < steps)
-                    LoadForward(xs, ws, TileK * TileM - cur, x, w, d, tid, lm, mOk, xBase, h0, w0, (step + 1) * TileK, k0);
+                    LoadForward(xs, ws, TileK * TileM - cur, x, w, d, tid, lm, mOk, xBase, h0, w0, jBegin + (step + 1) * TileK, jEnd, k0);
                 ILGPU.Group.Barrier();
             }
             int mA = m0 + tx, kA = k0 + ty;
-            Store(y, b, d, mA, kA, a00); Store(y, b, d, mA, kA + 16, a01); Store(y, b, d, mA, kA + 32, a02); Store(y, b, d, mA, kA + 48, a03);
-            Store(y, b, d, mA + 16, kA, a10); Store(y, b, d, mA + 16, kA + 16, a11); Store(y, b, d, mA + 16, kA + 32, a12); Store(y, b, d, mA + 16, kA + 48, a13);
-            Store(y, b, d, mA + 32, kA, a20); Store(y, b, d, mA + 32, kA + 16, a21); Store(y, b, d, mA + 32, kA + 32, a22); Store(y, b, d, mA + 32, kA + 48, a23);
-            Store(y, b, d, mA + 48, kA, a30); Store(y, b, d, mA + 48, kA + 16, a31); Store(y, b, d, mA + 48, kA + 32, a32); Store(y, b, d, mA + 48, kA + 48, a33);
+            // One split: the finished output. Several: this chunk's raw sums, in y's layout, at partial[split].
+            var dst = sp.Splits == 1 ? y : partial.SubView((long)split * d.N * d.K * d.PQ);
+            int fin = sp.Splits == 1 ? 1 : 0;
+            Store(dst, b, d, fin, mA, kA, a00); Store(dst, b, d, fin, mA, kA + 16, a01); Store(dst, b, d, fin, mA, kA + 32, a02); Store(dst, b, d, fin, mA, kA + 48, a03);
+            Store(dst, b, d, fin, mA + 16, kA, a10); Store(dst, b, d, fin, mA + 16, kA + 16, a11); Store(dst, b, d, fin, mA + 16, kA + 32, a12); Store(dst, b, d, fin, mA + 16, kA + 48, a13);
+            Store(dst, b, d, fin, mA + 32, kA, a20); Store(dst, b, d, fin, mA + 32, kA + 16, a21); Store(dst, b, d, fin, mA + 32, kA + 32, a22); Store(dst, b, d, fin, mA + 32, kA + 48, a23);
+            Store(dst, b, d, fin, mA + 48, kA, a30); Store(dst, b, d, fin, mA + 48, kA + 16, a31); Store(dst, b, d, fin, mA + 48, kA + 32, a32); Store(dst, b, d, fin, mA + 48, kA + 48, a33);
         }
     }
 
-    /// <summary>Loads reduction step j0 into buffer offset bo: the im2col slice of this thread's pixel and a Wᵀ slice.</summary>
+    /// <summary>Loads reduction step j0 (taps below jEnd) into buffer offset bo: the im2col slice of this thread's pixel and a Wᵀ slice.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void LoadForward(ArrayView<float> xs, ArrayView<float> ws, int bo, ArrayView<float> x, ArrayView<float> w, in Conv2dDims d,
-        int tid, int lm, bool mOk, int xBase, int h0, int w0, int j0, int k0)
+        int tid, int lm, bool mOk, int xBase, int h0, int w0, int j0, int jEnd, int k0)
     {
         for (int l = 0; l < Loads; l++)
         {
             int kk = tid / TileM + (Group / TileM) * l, j = j0 + kk;
-            xs[bo + kk * TileM + lm] = mOk && j < d.CRS ? Gather(x, d, xBase, h0, w0, j) : 0f;
+            xs[bo + kk * TileM + lm] = mOk && j < jEnd ? Gather(x, d, xBase, h0, w0, j) : 0f;
             int nn = tid / TileK + (Group / TileK) * l, jw = j0 + tid % TileK, kf = k0 + nn;
-            ws[bo + (tid % TileK) * TileN + nn] = kf < d.K && jw < d.CRS ? w[kf * d.CRS + jw] : 0f;
+            ws[bo + (tid % TileK) * TileN + nn] = kf < d.K && jw < jEnd ? w[kf * d.CRS + jw] : 0f;
         }
     }
 
@@ -94,14 +101,34 @@ internal static class Conv2dKernel
         return h >= 0 && h < d.H && wi >= 0 && wi < d.W ? x[xBase + c * d.HW + h * d.W + wi] : 0f;
     }
 
+    /// <summary>Stores output (m, k) in NCHW order: finished (bias, ReLU) when <paramref name="finish"/> is 1, else raw.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(ArrayView<float> y, ArrayView<float> b, in Conv2dDims d, int m, int k, float v)
+    private static void Store(ArrayView<float> y, ArrayView<float> b, in Conv2dDims d, int finish, int m, int k, float v)
     {
         if (m >= d.M || k >= d.K) return;
+        int n = m / d.PQ;
+        int idx = (n * d.K + k) * d.PQ + (m - n * d.PQ);
+        y[idx] = finish != 0 ? Finish(v, b, d, k) : v;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Finish(float v, ArrayView<float> b, in Conv2dDims d, int k)
+    {
         if (d.HasBias != 0) v += b[k];
         if (d.Relu != 0) v = IntrinsicMath.Max(v, 0f);
-        int n = m / d.PQ;
-        y[(n * d.K + k) * d.PQ + (m - n * d.PQ)] = v;
+        return v;
+    }
+
+    /// <summary>Split-K's second pass: y = Σ_split partial[split] in split order, then bias and ReLU.</summary>
+    private static void ForwardSumKernel(ArrayView<float> partial, ArrayView<float> b, ArrayView<float> y, Conv2dDims d, int splits)
+    {
+        int length = d.N * d.K * d.PQ;
+        for (int i = Stride.Start; i < length; i += Stride.Step)
+        {
+            float v = 0;
+            for (int z = 0; z < splits; z++) v += partial[z * length + i];
+            y[i] = Finish(v, b, d, i / d.PQ % d.K);
+        }
     }
 
     // ---------------------------------------------------------------- dw
@@ -257,9 +284,36 @@ internal static class Conv2dKernel
     // ---------------------------------------------------------------- launch
     public static void Forward(IlgpuDevice dev, ArrayView<float> x, ArrayView<float> w, ArrayView<float> b, ArrayView<float> y, Conv2dDims d)
     {
-        var kernel = dev.Kernel("conv2d.forward", a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dDims>(ForwardKernel));
+        var kernel = dev.Kernel("conv2d.forward", a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dDims, SplitInfo>(ForwardKernel));
         long tiles = (long)((d.M + TileM - 1) / TileM) * ((d.K + TileN - 1) / TileN);
-        kernel(dev.GridStride(tiles * Group, Group), x, w, b, y, d);
+        var sp = ForwardSplit(dev.Kind == DeviceKind.IlgpuCpu ? 2 : dev.Accelerator.NumMultiprocessors, tiles, d.CRS);
+        if (sp.Splits == 1)
+        {
+            kernel(dev.GridStride(tiles * Group, Group), x, w, b, y, y, d, sp);
+            return;
+        }
+        long length = (long)d.N * d.K * d.PQ;
+        var partial = Scratch(dev, 2, sp.Splits * length);
+        kernel(dev.GridStride(tiles * sp.Splits * Group, Group), x, w, b, y, partial, d, sp);
+        var sum = dev.Kernel("conv2d.forward.sum", a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dDims, int>(ForwardSumKernel));
+        sum(dev.GridStride(length, Group), partial, b, y, d, sp.Splits);
+    }
+
+    /// <summary>
+    /// How to split the forward's reduction over C·R·S: only when the output tiles are fewer than
+    /// the multiprocessors (Nature's 64-channel layers at batch 32: 41 and 25 tiles on 132), into
+    /// chunks of whole 32-tap steps, enough for about two groups per multiprocessor. The CPU
+    /// accelerator counts as two multiprocessors, so its checks take the split path on one-tile
+    /// shapes. Fixed for a device and shape, so results repeat exactly.
+    /// </summary>
+    internal static SplitInfo ForwardSplit(int multiprocessors, long tiles, int crs)
+    {
+        int steps = (crs + TileK - 1) / TileK;
+        if (tiles >= multiprocessors || steps < 2) return new SplitInfo(1, Math.Max(crs, 1));
+        long wanted = (2L * multiprocessors + tiles - 1) / tiles;
+        int chunkSteps = (int)((steps + Math.Min(wanted, steps) - 1) / Math.Min(wanted, steps));
+        int chunk = chunkSteps * TileK;
+        return new SplitInfo((crs + chunk - 1) / chunk, chunk);
     }
 
     public static void Backward(IlgpuDevice dev, ArrayView<float> x, ArrayView<float> w, ArrayView<float> dy, ArrayView<float> dx, ArrayView<float> dw, ArrayView<float> db,
@@ -317,10 +371,10 @@ internal static class Conv2dKernel
         return new SplitInfo(splits, chunk);
     }
 
-    /// <summary>Two scratch slots per device: 0 for db's row sums, 1 for dw's split partials.</summary>
+    /// <summary>Three scratch slots per device: 0 for db's row sums, 1 for dw's split partials, 2 for the forward's.</summary>
     private sealed class ScratchHolder
     {
-        public readonly DeviceBuffer<float>?[] Buffers = new DeviceBuffer<float>?[2];
+        public readonly DeviceBuffer<float>?[] Buffers = new DeviceBuffer<float>?[3];
     }
 
     private static readonly ConditionalWeakTable<IlgpuDevice, ScratchHolder> Scratches = new();

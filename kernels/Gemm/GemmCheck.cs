@@ -15,6 +15,7 @@ internal sealed class GemmCheck : IOpChecks
         {
             (1, 1, 1), (1, 7, 13), (33, 17, 65), (32, 130, 257), (128, 84, 120), (70, 3, 300),
             (65, 129, 200), (1, 6, 512), (40, 50, 600),   // one tile, long K: split-K on every ILGPU device
+            (2, 45, 777),   // a batch-2 forward over a long K: one group per output, 777 = 6·128 + 9
         };
         foreach (var (m, n, k) in shapes)
             foreach (bool ta in new[] { false, true })

@@ -11,7 +11,10 @@ namespace GpuDqn.Kernels;
 /// each thread accumulates a 4×4 micro-tile (rows ty+16r, columns tx+16c, so that neighbouring
 /// threads read neighbouring shared-memory words and write neighbouring C elements). Every
 /// transpose combination loads its slices with consecutive threads on consecutive addresses.
-/// Tiny outputs use a grid-stride kernel (one thread per element), which needs no barriers.
+/// Few outputs over a long K (a batch-1 forward: 1×512 over k = 3136) use one group per output:
+/// its threads stride over K with neighbouring threads on neighbouring addresses, then add their
+/// sums in a fixed tree. Tiny outputs over a short K use a grid-stride kernel (one thread per
+/// element), which needs no barriers.
 /// When the tiles cannot fill the device and K is long, split-K: each group sums one K chunk of
 /// one tile into a scratch buffer, and a second kernel adds the chunks in a fixed order
 /// (deterministic, no atomics) and applies the epilogue.
@@ -21,8 +24,10 @@ internal static class GemmKernel
     internal const int TileM = 64, TileN = 64, TileK = 32, Threads = 256;
     // Shared-memory row strides, padded so that a warp's transposed stores spread over banks.
     private const int StrideA = TileM + 1, StrideB = TileN + 1;
-    /// <summary>At most this many outputs (m·n) run on the grid-stride kernel.</summary>
+    /// <summary>At most this many outputs (m·n) run on the one-thread-per-output or one-group-per-output kernels.</summary>
     internal const long SmallOutputs = 512;
+    /// <summary>From this K on, small outputs run one group per output (<see cref="DotKernel"/>).</summary>
+    internal const int DotMinK = 64, DotThreads = 128;
 
     // Kernel argument structs must be internal or public: ILGPU's generated code must see them.
     internal readonly struct Dims(int m, int n, int k, int transA, int transB, float alpha, float beta, int hasBias, int relu, int splits, int kChunk)
@@ -51,6 +56,33 @@ internal static class GemmKernel
             for (int p = 0; p < d.K; p++)
                 acc += a[d.TransA != 0 ? p * d.M + i : i * d.K + p] * b[d.TransB != 0 ? j * d.K + p : p * d.N + j];
             c[idx] = Finish(acc, c, idx, bias, j, d);
+        }
+    }
+
+    /// <summary>
+    /// One group per output: each thread sums every DotThreads-th product, then the group adds the
+    /// partial sums in a fixed tree (no atomics, so results repeat exactly). A batch-1 forward's
+    /// outputs each get 128 threads instead of one thread walking all of K alone.
+    /// </summary>
+    private static void DotKernel(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<float> bias, Dims d)
+    {
+        var sums = SharedMemory.Allocate<float>(DotThreads);
+        int t = Group.IdxX;
+        for (int idx = Grid.IdxX; idx < d.M * d.N; idx += Grid.DimX)
+        {
+            int i = idx / d.N, j = idx % d.N;
+            float acc = 0;
+            for (int p = t; p < d.K; p += DotThreads)
+                acc += a[d.TransA != 0 ? p * d.M + i : i * d.K + p] * b[d.TransB != 0 ? j * d.K + p : p * d.N + j];
+            sums[t] = acc;
+            Group.Barrier();
+            for (int half = DotThreads / 2; half > 0; half /= 2)
+            {
+                if (t < half) sums[t] += sums[t + half];
+                Group.Barrier();
+            }
+            if (t == 0) c[idx] = Finish(sums[0], c, idx, bias, j, d);
+            Group.Barrier();   // sums[0] is read before the next output overwrites it
         }
     }
 
@@ -147,7 +179,7 @@ internal static class GemmKernel
         return (int)Math.Min(MaxSplits, Math.Min((wanted + tiles - 1) / tiles, k / MinChunk));
     }
 
-    internal const int MinChunk = 256, MaxSplits = 16;
+    internal const int MinChunk = 128, MaxSplits = 16;
 
     // Split-K partial sums: one scratch buffer per device, grown on demand. The lock spans both
     // launches so that concurrent callers on one device (one stream) never interleave on it.
@@ -165,6 +197,13 @@ internal static class GemmKernel
         if ((long)m * n > int.MaxValue || (long)m * k > int.MaxValue || (long)k * n > int.MaxValue)
             throw new ArgumentException($"gemm {m}x{n}x{k}: every matrix must have fewer than 2^31 elements");
         var biasView = hasBias ? bias : c;
+        if ((long)m * n <= SmallOutputs && k >= DotMinK)
+        {
+            var dot = dev.Kernel("gemm.dot", acc => acc.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Dims>(DotKernel));
+            dot(dev.GridStride((long)m * n * DotThreads, DotThreads), a, b, c, biasView,
+                new Dims(m, n, k, transA ? 1 : 0, transB ? 1 : 0, alpha, beta, hasBias ? 1 : 0, relu ? 1 : 0, 1, k));
+            return;
+        }
         if ((long)m * n <= SmallOutputs)
         {
             var naive = dev.Kernel("gemm.naive", acc => acc.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Dims>(NaiveKernel));
