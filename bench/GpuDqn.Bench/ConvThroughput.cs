@@ -13,7 +13,8 @@ namespace GpuDqn.Bench;
 /// </summary>
 public static class ConvThroughput
 {
-    public static void Run(string deviceId, int batch)
+    /// <param name="parts">Also time the backward's dw, db and dx apart.</param>
+    public static void Run(string deviceId, int batch, bool parts = false)
     {
         using var device = Device.Create(deviceId);
         Console.WriteLine($"gpudqn on {device.Id}: {device.Name}, batch {batch}");
@@ -40,6 +41,14 @@ public static class ConvThroughput
             string fwd = Time(device, () => Kernels.Conv2d.Forward(x, w, b, y, l.Stride, 0), 50);
             string bwd = Time(device, () => Kernels.Conv2d.Backward(x, w, dy, dx, dw, db, l.Stride, 0), 50);
             Console.WriteLine($"{l.Name}: forward {fwd}, backward {bwd} ({(l.First ? "dw,db" : "dx,dw,db")})");
+            if (parts)
+            {
+                // The backward's parts, as differences from dw alone (medians, so only roughly additive).
+                double dwOnly = Median(device, () => Kernels.Conv2d.Backward(x, w, dy, null, dw, null, l.Stride, 0));
+                double withDb = Median(device, () => Kernels.Conv2d.Backward(x, w, dy, null, dw, db, l.Stride, 0));
+                double withDx = dx is null ? dwOnly : Median(device, () => Kernels.Conv2d.Backward(x, w, dy, dx, dw, null, l.Stride, 0));
+                Console.WriteLine($"  parts: dw {dwOnly:F3} ms, db {withDb - dwOnly:F3} ms{(dx is null ? "" : $", dx {withDx - dwOnly:F3} ms")}");
+            }
         }
         var stack = new Sequential([4, 84, 84], new Nn.Conv2d(4, 32, 8, 4), new Nn.Relu(), new Nn.Conv2d(32, 64, 4, 2), new Nn.Relu(),
             new Nn.Conv2d(64, 64, 3, 1), new Nn.Relu());
@@ -57,6 +66,8 @@ public static class ConvThroughput
         }, 30);
         Console.WriteLine($"nature stack fwd+bwd (tape, ReLUs): {total}");
     }
+
+    private static double Median(Device device, Action op) => Timing.Median(Timing.Sorted(device, op, 50, warmSeconds: 0.3));
 
     private static string Time(Device device, Action op, int reps)
     {

@@ -9,10 +9,11 @@ if (args.Length > 0 && args[0] == "updates")
     UpdateThroughput.Run(args.Length > 1 ? args[1] : "cpu", args.Length > 2 ? args[2] : "");
     return;
 }
-// `-- conv [device] [batch]`: the conv2d workloads of bench/anchors/conv_anchor.py, in its output format.
+// `-- conv [device] [batch] [parts]`: the conv2d workloads of bench/anchors/conv_anchor.py, in its output format
+// (parts: the backward's dw, db and dx timed apart as well).
 if (args.Length > 0 && args[0] == "conv")
 {
-    ConvThroughput.Run(args.Length > 1 ? args[1] : "cpu", args.Length > 2 ? int.Parse(args[2]) : 32);
+    ConvThroughput.Run(args.Length > 1 ? args[1] : "cpu", args.Length > 2 ? int.Parse(args[2]) : 32, parts: args.Contains("parts"));
     return;
 }
 // `-- cartpole [device] [seeds]`: learning results of V-DQN, T-DQN and D-DQN over several seeds.

@@ -33,8 +33,12 @@ step updates-2 70 "$app/GpuDqn.Bench" updates "$dev"
 step updates-torch2 70 $torch updates
 step gemm 60 "$app/GpuDqn.Bench" gemm "$dev"
 step gemm-torch 40 $torch gemm
-step conv 60 "$app/GpuDqn.Bench" conv "$dev"
+step conv 60 "$app/GpuDqn.Bench" conv "$dev" 32 parts
 step conv-torch 40 $torch conv
+# Per-kernel GPU times of a few Nature updates (Nsight Compute, when the machine has it).
+ncu=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu /usr/local/cuda/bin/ncu 2>/dev/null | head -1)
+[ -n "$ncu" ] && step profile 120 "$ncu" --clock-control none --metrics gpu__time_duration.sum --csv --log-file "$OUT/ncu-nature.csv" \
+  --launch-skip 400 --launch-count 160 "$app/GpuDqn.Bench" updates "$dev" nature
 step envs 90 "$app/GpuDqn.Bench" envs "$dev" 1
 # README's main command: CartPole on the default device (auto picks the GPU).
 step train-default 150 "$app/gpudqn" train --run-dir /tmp/runs/default

@@ -14,7 +14,7 @@ namespace GpuDqn.Kernels;
 /// reduction is split into chunks summed in order by a second pass. dw [K, C·R·S] = dyᵀ·col is the
 /// same tiling with the reduction over N·P·Q, split into fixed chunks written to a partial
 /// buffer and summed in order by a second pass (no atomics). dx gathers, per element, the
-/// (k, r, s) that touch it. db is two fixed-order passes (per image row, then per channel).
+/// (k, r, s) that touch it. db is one group per channel with a fixed-order tree sum.
 /// </summary>
 internal static class Conv2dKernel
 {
@@ -226,26 +226,33 @@ internal static class Conv2dKernel
     }
 
     // ---------------------------------------------------------------- db
-    // Two barrier-free passes (barriers are what cost most on the CPU accelerator):
-    // partial[k·N + n] = Σ_pq dy[n,k,pq], then db[k] += Σ_n partial[k·N + n] in order.
-    private static void BiasGradRowsKernel(ArrayView<float> dy, ArrayView<float> partial, Conv2dDims d)
+    /// <summary>
+    /// db[k] += Σ_{n,pq} dy[n,k,pq]: one group per channel, whose threads walk the channel's
+    /// N·PQ values with neighbouring threads on neighbouring addresses, then add their sums in a
+    /// fixed tree (no atomics). One thread per (k, n) row, as before, left a GPU with a few
+    /// groups each walking 400-long rows (Nature conv1) one load at a time.
+    /// </summary>
+    private static void BiasGradKernel(ArrayView<float> dy, ArrayView<float> db, Conv2dDims d)
     {
-        for (int i = Stride.Start; i < d.K * d.N; i += Stride.Step)
-        {
-            int k = i / d.N, n = i - k * d.N, row = (n * d.K + k) * d.PQ;
-            float v = 0;
-            for (int pq = 0; pq < d.PQ; pq++) v += dy[row + pq];
-            partial[i] = v;
-        }
-    }
-
-    private static void BiasGradSumKernel(ArrayView<float> partial, ArrayView<float> db, Conv2dDims d)
-    {
-        for (int k = Stride.Start; k < d.K; k += Stride.Step)
+        var sums = SharedMemory.Allocate<float>(Group);
+        int t = ILGPU.Group.IdxX, threads = ILGPU.Group.DimX, count = d.N * d.PQ;   // threads: a power of two, at most Group
+        for (int k = Grid.IdxX; k < d.K; k += Grid.DimX)
         {
             float v = 0;
-            for (int n = 0; n < d.N; n++) v += partial[k * d.N + n];
-            db[k] += v;
+            for (int e = t; e < count; e += threads)
+            {
+                int n = e / d.PQ;
+                v += dy[(n * d.K + k) * d.PQ + (e - n * d.PQ)];
+            }
+            sums[t] = v;
+            ILGPU.Group.Barrier();
+            for (int half = threads / 2; half > 0; half /= 2)
+            {
+                if (t < half) sums[t] += sums[t + half];
+                ILGPU.Group.Barrier();
+            }
+            if (t == 0) db[k] += sums[0];
+            ILGPU.Group.Barrier();   // sums[0] is read before the next channel overwrites it
         }
     }
 
@@ -293,7 +300,7 @@ internal static class Conv2dKernel
             return;
         }
         long length = (long)d.N * d.K * d.PQ;
-        var partial = Scratch(dev, 2, sp.Splits * length);
+        var partial = Scratch(dev, ForwardPartials, sp.Splits * length);
         kernel(dev.GridStride(tiles * sp.Splits * Group, Group), x, w, b, y, partial, d, sp);
         var sum = dev.Kernel("conv2d.forward.sum", a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dDims, int>(ForwardSumKernel));
         sum(dev.GridStride(length, Group), partial, b, y, d, sp.Splits);
@@ -321,11 +328,9 @@ internal static class Conv2dKernel
     {
         if (hasDb)
         {
-            var rows = Scratch(dev, 0, (long)d.K * d.N);
-            var rk = dev.Kernel("conv2d.db.rows", a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, Conv2dDims>(BiasGradRowsKernel));
-            rk(dev.GridStride((long)d.K * d.N, Group), dy, rows, d);
-            var sk = dev.Kernel("conv2d.db.sum", a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, Conv2dDims>(BiasGradSumKernel));
-            sk(dev.GridStride(d.K, Group), rows, db, d);
+            var bk = dev.Kernel("conv2d.db", a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, Conv2dDims>(BiasGradKernel));
+            int threads = dev.ReductionGroupSize(Group);
+            bk(dev.GridStride((long)d.K * threads, threads), dy, db, d);
         }
 
         if (d.CRS > 0)
@@ -338,7 +343,7 @@ internal static class Conv2dKernel
             else
             {
                 int length = d.K * d.CRS;
-                var partial = Scratch(dev, 1, (long)sp.Splits * length);
+                var partial = Scratch(dev, WeightGradPartials, (long)sp.Splits * length);
                 wk(dev.GridStride(tiles * sp.Splits * Group, Group), x, dy, dw, partial, d, sp);
                 var sk = dev.Kernel("conv2d.dw.sum", a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int, int>(SumPartialsKernel));
                 sk(dev.GridStride(length, Group), partial, dw, length, sp.Splits);
@@ -371,10 +376,12 @@ internal static class Conv2dKernel
         return new SplitInfo(splits, chunk);
     }
 
-    /// <summary>Three scratch slots per device: 0 for db's row sums, 1 for dw's split partials, 2 for the forward's.</summary>
+    /// <summary>Scratch slots per device: the split partial sums of dw and of the forward.</summary>
+    private const int WeightGradPartials = 0, ForwardPartials = 1;
+
     private sealed class ScratchHolder
     {
-        public readonly DeviceBuffer<float>?[] Buffers = new DeviceBuffer<float>?[3];
+        public readonly DeviceBuffer<float>?[] Buffers = new DeviceBuffer<float>?[2];
     }
 
     private static readonly ConditionalWeakTable<IlgpuDevice, ScratchHolder> Scratches = new();

@@ -60,23 +60,23 @@ internal static class GemmKernel
     }
 
     /// <summary>
-    /// One group per output: each thread sums every DotThreads-th product, then the group adds the
+    /// One group per output: each thread sums every threads-th product (DotThreads on a GPU), then the group adds the
     /// partial sums in a fixed tree (no atomics, so results repeat exactly). A batch-1 forward's
     /// outputs each get 128 threads instead of one thread walking all of K alone.
     /// </summary>
     private static void DotKernel(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<float> bias, Dims d)
     {
         var sums = SharedMemory.Allocate<float>(DotThreads);
-        int t = Group.IdxX;
+        int t = Group.IdxX, threads = Group.DimX;   // a power of two, at most DotThreads
         for (int idx = Grid.IdxX; idx < d.M * d.N; idx += Grid.DimX)
         {
             int i = idx / d.N, j = idx % d.N;
             float acc = 0;
-            for (int p = t; p < d.K; p += DotThreads)
+            for (int p = t; p < d.K; p += threads)
                 acc += a[d.TransA != 0 ? p * d.M + i : i * d.K + p] * b[d.TransB != 0 ? j * d.K + p : p * d.N + j];
             sums[t] = acc;
             Group.Barrier();
-            for (int half = DotThreads / 2; half > 0; half /= 2)
+            for (int half = threads / 2; half > 0; half /= 2)
             {
                 if (t < half) sums[t] += sums[t + half];
                 Group.Barrier();
@@ -200,7 +200,8 @@ internal static class GemmKernel
         if ((long)m * n <= SmallOutputs && k >= DotMinK)
         {
             var dot = dev.Kernel("gemm.dot", acc => acc.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Dims>(DotKernel));
-            dot(dev.GridStride((long)m * n * DotThreads, DotThreads), a, b, c, biasView,
+            int threads = dev.ReductionGroupSize(DotThreads);
+            dot(dev.GridStride((long)m * n * threads, threads), a, b, c, biasView,
                 new Dims(m, n, k, transA ? 1 : 0, transB ? 1 : 0, alpha, beta, hasBias ? 1 : 0, relu ? 1 : 0, 1, k));
             return;
         }

@@ -104,6 +104,13 @@ public sealed class IlgpuDevice : Device
         return new KernelConfig((int)Math.Min(groupsNeeded, cap), groupSize);
     }
 
+    /// <summary>
+    /// Group size for a kernel that sums within a group through shared memory and barriers:
+    /// <paramref name="gpuThreads"/> on a GPU, 32 on the CPU accelerator, where each simulated
+    /// thread is an OS thread and every barrier waits for all of them (256 made the conv checks 4× slower).
+    /// </summary>
+    public int ReductionGroupSize(int gpuThreads) => Kind == DeviceKind.IlgpuCpu ? Math.Min(32, gpuThreads) : gpuThreads;
+
     public override void Dispose()
     {
         Accelerator.Dispose();
