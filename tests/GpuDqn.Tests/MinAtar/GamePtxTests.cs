@@ -1,10 +1,4 @@
-using System.Reflection;
 using GpuDqn.Kernels.MinAtar;
-using ILGPU;
-using ILGPU.Backends.EntryPoints;
-using ILGPU.Backends.PTX;
-using ILGPU.Runtime;
-using ILGPU.Runtime.Cuda;
 using Xunit;
 
 namespace GpuDqn.Tests.MinAtar;
@@ -21,12 +15,7 @@ public class GamePtxTests
     [InlineData(typeof(Seaquest))]
     public void Game_test_kernel_compiles_to_ptx(Type game)
     {
-        using var context = Context.Create(b => b.Cuda().Optimize(OptimizationLevel.O2));
-        using var backend = new PTXBackend(context, CudaArchitecture.SM_90, CudaInstructionSet.ISA_80, null!);
-        var method = typeof(GameTestKernel).GetMethod("StepKernel", BindingFlags.NonPublic | BindingFlags.Static)!
-            .MakeGenericMethod(game);
-        var kernel = backend.Compile(EntryPointDescription.FromExplicitlyGroupedKernel(method), new KernelSpecialization());
-        var ptx = Assert.IsType<PTXCompiledKernel>(kernel).PTXAssembly;
+        var ptx = Ptx.Compile(Ptx.Kernel(typeof(GameTestKernel), "StepKernel").MakeGenericMethod(game));
         Assert.Contains(".entry", ptx);
     }
 }

@@ -1,11 +1,4 @@
-using System.Reflection;
 using GpuDqn.Kernels;
-using ILGPU;
-using ILGPU.Algorithms;
-using ILGPU.Backends.EntryPoints;
-using ILGPU.Backends.PTX;
-using ILGPU.Runtime;
-using ILGPU.Runtime.Cuda;
 using Xunit;
 
 namespace GpuDqn.Tests.Rl;
@@ -28,14 +21,8 @@ public class RlPtxTests
     [InlineData(typeof(CartPoleKernel), "StepKernel")]
     public void Kernel_compiles_to_ptx(Type type, string name)
     {
-        using var context = Context.Create(b => b.Cuda().EnableAlgorithms().Optimize(OptimizationLevel.O2));
-        using var backend = new PTXBackend(context, CudaArchitecture.SM_90, CudaInstructionSet.ISA_80, null!);
-        var method = type.GetMethod(name, BindingFlags.NonPublic | BindingFlags.Static)
-            ?? throw new MissingMethodException(type.Name, name);
-        var kernel = backend.Compile(EntryPointDescription.FromExplicitlyGroupedKernel(method), new KernelSpecialization());
-        var ptx = Assert.IsType<PTXCompiledKernel>(kernel).PTXAssembly;
+        var ptx = Ptx.Compile(Ptx.Kernel(type, name));
         Assert.Contains(".entry", ptx);
-        if (Environment.GetEnvironmentVariable("RL_PTX_DUMP") is { } dir) File.WriteAllText(Path.Combine(dir, name + ".ptx"), ptx);
         if (type == typeof(CartPoleKernel) && name == "StepKernel")
             Assert.Matches("sin|cos", ptx);
     }
