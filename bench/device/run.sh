@@ -26,6 +26,8 @@ echo "gpudqn $(cat .device/commit 2>/dev/null) on $(hostname), $(nproc) cores, $
 step gpu 20 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv
 step devices 30 "$app/gpudqn" devices
 step selftest 150 "$app/gpudqn" selftest --device "$dev" --seed 1
+# The H200 machine also lists an OpenCL device (PoCL on its Xeon): the only OpenCL we have seen.
+step selftest-opencl 150 "$app/gpudqn" selftest --device opencl --seed 1
 # Side by side, alternating: GpuDqn, PyTorch, GpuDqn, PyTorch.
 step updates-1 70 "$app/GpuDqn.Bench" updates "$dev"
 step updates-torch1 70 $torch updates
