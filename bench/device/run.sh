@@ -26,8 +26,6 @@ echo "gpudqn $(cat .device/commit 2>/dev/null) on $(hostname), $(nproc) cores, $
 step gpu 20 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv
 step devices 30 "$app/gpudqn" devices
 step selftest 150 "$app/gpudqn" selftest --device "$dev" --seed 1
-# The H200 machine also lists an OpenCL device (PoCL on its Xeon): the only OpenCL we have seen.
-step selftest-opencl 150 "$app/gpudqn" selftest --device opencl --seed 1
 # Side by side, alternating: GpuDqn, PyTorch, GpuDqn, PyTorch.
 step updates-1 70 "$app/GpuDqn.Bench" updates "$dev"
 step updates-torch1 70 $torch updates
@@ -49,6 +47,9 @@ step train-nature 90 "$app/gpudqn" train --env pixels-breakout --preset nature -
 # Same seed, same device, same result: two short runs' metrics without the SPS column.
 step repeat-1 60 "$app/gpudqn" train --device "$dev" --seed 7 --steps 6000 --eval-every 3000 --run-dir /tmp/runs/repeat1
 step repeat-2 60 "$app/gpudqn" train --device "$dev" --seed 7 --steps 6000 --eval-every 3000 --run-dir /tmp/runs/repeat2
+# Last, as the least urgent: the H200 machine also lists an OpenCL device (PoCL on its Xeon),
+# the only OpenCL device we have seen.
+step selftest-opencl 150 "$app/gpudqn" selftest --device opencl --seed 1
 for i in 1 2; do [ -f /tmp/runs/repeat$i/metrics.csv ] && cut -d, -f1-7 /tmp/runs/repeat$i/metrics.csv | md5sum; done >> "$log"
 (cd /tmp && tar czf "$OUT/runs.tar.gz" runs/*/metrics.csv runs/*/config.json) 2>/dev/null
 echo "=== done $(date -u +%T)" >> "$log"
