@@ -15,7 +15,7 @@ namespace GpuDqn.Kernels;
 /// same tiling with the reduction over N·P·Q, split into fixed chunks written to a partial
 /// buffer and summed in order by a second pass (no atomics). dx is the same tiling again into an
 /// im2col-shaped buffer (dy · W over the filters), then a gather of the (p, q, r, s) that touch
-/// each element. db is one group per channel with a fixed-order tree sum.
+/// each element. db is one group per channel, summed in a fixed order (ReduceKernel.GroupSum).
 /// </summary>
 internal static class Conv2dKernel
 {
@@ -229,14 +229,16 @@ internal static class Conv2dKernel
     // ---------------------------------------------------------------- db
     /// <summary>
     /// db[k] += Σ_{n,pq} dy[n,k,pq]: one group per channel, whose threads walk the channel's
-    /// N·PQ values with neighbouring threads on neighbouring addresses, then add their sums in a
-    /// fixed tree (no atomics). One thread per (k, n) row, as before, left a GPU with a few
-    /// groups each walking 400-long rows (Nature conv1) one load at a time.
+    /// N·PQ values with neighbouring threads on neighbouring addresses, then
+    /// <see cref="ReduceKernel.GroupSum"/> adds their sums in a fixed order (no atomics). One
+    /// thread per (k, n) row, as before, left a GPU with a few groups each walking 400-long rows
+    /// (Nature conv1) one load at a time.
     /// </summary>
     private static void BiasGradKernel(ArrayView<float> dy, ArrayView<float> db, Conv2dDims d)
     {
-        var sums = SharedMemory.Allocate<float>(Group);
-        int t = ILGPU.Group.IdxX, threads = ILGPU.Group.DimX, count = d.N * d.PQ;   // threads: a power of two, at most Group
+        var values = SharedMemory.Allocate<float>(Group);
+        var sixteen = SharedMemory.Allocate<float>(16);
+        int t = ILGPU.Group.IdxX, threads = ILGPU.Group.DimX, count = d.N * d.PQ;
         for (int k = Grid.IdxX; k < d.K; k += Grid.DimX)
         {
             float v = 0;
@@ -245,15 +247,8 @@ internal static class Conv2dKernel
                 int n = e / d.PQ;
                 v += dy[(n * d.K + k) * d.PQ + (e - n * d.PQ)];
             }
-            sums[t] = v;
-            ILGPU.Group.Barrier();
-            for (int half = threads / 2; half > 0; half /= 2)
-            {
-                if (t < half) sums[t] += sums[t + half];
-                ILGPU.Group.Barrier();
-            }
-            if (t == 0) db[k] += sums[0];
-            ILGPU.Group.Barrier();   // sums[0] is read before the next channel overwrites it
+            float sum = ReduceKernel.GroupSum(values, sixteen, v);
+            if (t == 0) db[k] += sum;
         }
     }
 

@@ -60,29 +60,24 @@ internal static class GemmKernel
     }
 
     /// <summary>
-    /// One group per output: each thread sums every threads-th product (DotThreads on a GPU), then the group adds the
-    /// partial sums in a fixed tree (no atomics, so results repeat exactly). A batch-1 forward's
-    /// outputs each get 128 threads instead of one thread walking all of K alone.
+    /// One group per output: each thread sums every DimX-th product, then
+    /// <see cref="Kernels.ReduceKernel.GroupSum"/> adds the group's sums in a fixed order (no
+    /// atomics, so results repeat exactly). A batch-1 forward's outputs each get a group of
+    /// <see cref="DotThreads"/> instead of one thread walking all of K alone.
     /// </summary>
     private static void DotKernel(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<float> bias, Dims d)
     {
-        var sums = SharedMemory.Allocate<float>(DotThreads);
-        int t = Group.IdxX, threads = Group.DimX;   // a power of two, at most DotThreads
+        var values = SharedMemory.Allocate<float>(DotThreads);
+        var sixteen = SharedMemory.Allocate<float>(16);
+        int t = Group.IdxX, threads = Group.DimX;
         for (int idx = Grid.IdxX; idx < d.M * d.N; idx += Grid.DimX)
         {
             int i = idx / d.N, j = idx % d.N;
             float acc = 0;
             for (int p = t; p < d.K; p += threads)
                 acc += a[d.TransA != 0 ? p * d.M + i : i * d.K + p] * b[d.TransB != 0 ? j * d.K + p : p * d.N + j];
-            sums[t] = acc;
-            Group.Barrier();
-            for (int half = threads / 2; half > 0; half /= 2)
-            {
-                if (t < half) sums[t] += sums[t + half];
-                Group.Barrier();
-            }
-            if (t == 0) c[idx] = Finish(sums[0], c, idx, bias, j, d);
-            Group.Barrier();   // sums[0] is read before the next output overwrites it
+            float sum = Kernels.ReduceKernel.GroupSum(values, sixteen, acc);
+            if (t == 0) c[idx] = Finish(sum, c, idx, bias, j, d);
         }
     }
 

@@ -41,17 +41,18 @@ internal static class ReduceKernel
 
     /// <summary>
     /// Sum of <paramref name="v"/> over the group in a fixed order (every thread must call it):
-    /// 16 threads each add 16 values in order, then thread 0 adds those 16 in order. Two barriers
-    /// only (a barrier costs milliseconds on ILGPU's CPU accelerator). The result is valid in
+    /// DimX/16 threads each add 16 values in order, then thread 0 adds those in order (16 and 16
+    /// for a group of 256). Two barriers only (a barrier costs milliseconds on ILGPU's CPU
+    /// accelerator). The group size must be a multiple of 16, at most 256; the result is valid in
     /// thread 0. Callers may loop: each shared array is rewritten only after a barrier that
     /// follows its last read.
     /// </summary>
     internal static float GroupSum(ArrayView<float> values, ArrayView<float> sixteen, float v)
     {
-        int t = Group.IdxX;
+        int t = Group.IdxX, lanes = Group.DimX / 16;
         values[t] = v;
         Group.Barrier();
-        if (t < 16)
+        if (t < lanes)
         {
             float s = 0f;
             for (int j = 0; j < 16; j++) s += values[t * 16 + j];
@@ -60,7 +61,7 @@ internal static class ReduceKernel
         Group.Barrier();
         float total = 0f;
         if (t == 0)
-            for (int j = 0; j < 16; j++) total += sixteen[j];
+            for (int j = 0; j < lanes; j++) total += sixteen[j];
         return total;
     }
 
