@@ -6,7 +6,7 @@ namespace GpuDqn.Bench;
 /// MinAtar environment throughput without BenchmarkDotNet's minutes of pilot runs: the same
 /// operation as <see cref="MinAtarEnvBench"/> (32 batched steps, random actions, observations
 /// written to device memory), timed with a stopwatch for about <c>seconds</c> per case after a
-/// one-second warm-up. For a GPU machine lent for a few minutes, where BenchmarkDotNet's 15 cases would not fit.
+/// warm-up of the same length, at most a second. For a GPU machine lent for a few minutes, where BenchmarkDotNet's 15 cases would not fit.
 /// Run: <c>dotnet run -c Release --project bench/GpuDqn.Bench -- envs [device] [seconds]</c>.
 /// </summary>
 public static class EnvThroughput

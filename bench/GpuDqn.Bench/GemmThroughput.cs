@@ -12,7 +12,7 @@ namespace GpuDqn.Bench;
 public static class GemmThroughput
 {
     /// <summary>name, m, n, k, A transposed, B transposed. Dense forward y = x·Wᵀ: m = batch, k = in, n = out.</summary>
-    internal static readonly (string Name, int M, int N, int K, bool TransA, bool TransB)[] Shapes =
+    private static readonly (string Name, int M, int N, int K, bool TransA, bool TransB)[] Shapes =
     [
         ("nature fc1 fwd b32", 32, 512, 3136, false, true),
         ("nature fc1 dW b32", 512, 3136, 32, true, false),
