@@ -33,19 +33,22 @@ internal static unsafe class GemmHost
     internal const long ParallelFlops = 4L << 20;
 
     public static void Run(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB, Span<float> c,
-        int m, int n, int k, float alpha, float beta, ReadOnlySpan<float> bias, bool hasBias, bool relu, bool parallel = true)
+        int m, int n, int k, float alpha, float beta, ReadOnlySpan<float> bias, bool hasBias, bool relu, bool parallel = true,
+        ReadOnlySpan<float> reluMask = default)
     {
         if (m <= 0 || n <= 0) return;
         if (c.Length < (long)m * n) throw new ArgumentException($"c holds {c.Length} values, {m}x{n} needs {(long)m * n}");
         if (k > 0 && (a.Length < (long)m * k || b.Length < (long)k * n))
             throw new ArgumentException($"a ({a.Length}) or b ({b.Length}) too small for {m}x{n}x{k}");
         if (hasBias && bias.Length < n) throw new ArgumentException($"bias holds {bias.Length} values, needs {n}");
+        bool masked = !reluMask.IsEmpty;
+        if (masked && reluMask.Length < (long)m * n) throw new ArgumentException($"reluMask holds {reluMask.Length} values, {m}x{n} needs {(long)m * n}");
         var isa = ForceIsa is { } f && f < Detected ? f : Detected;
-        fixed (float* pa = a, pb = b, pc = c, pbias = bias)
+        fixed (float* pa = a, pb = b, pc = c, pbias = bias, pmask = reluMask)
         {
             var job = new Job
             {
-                A = pa, B = pb, C = pc, Bias = hasBias ? pbias : null,
+                A = pa, B = pb, C = pc, Bias = hasBias ? pbias : null, Mask = masked ? pmask : null,
                 TransA = transA, TransB = transB, M = m, N = n, K = k,
                 Alpha = alpha, Beta = beta, Relu = relu, Isa = isa, NR = PanelWidth(isa, n),
                 Serial = !parallel,
@@ -53,6 +56,7 @@ internal static unsafe class GemmHost
             if (k == 0)
             {
                 job.EpilogueOnly();
+                job.ApplyMask(0, m, 0, n);
                 return;
             }
             long flops = 2L * m * n * k;
@@ -61,6 +65,7 @@ internal static unsafe class GemmHost
                 // Few outputs per row (a Q-value head, a batch-1 act): dot products along k
                 // beat packing panels that would be mostly padding.
                 job.DotNT();
+                job.ApplyMask(0, m, 0, n);
                 return;
             }
             if (n < 16 && m >= 16 || isa != Isa.Scalar && !ForcePacked && TransposedIsCheaper(m, n, k, transA, transB, beta != 0, job.NR, PanelWidth(isa, m)))
@@ -77,10 +82,11 @@ internal static unsafe class GemmHost
                 var swapped = job with
                 {
                     A = pb, TransA = !transB, B = pa, TransB = !transA, C = t, M = n, N = m, NR = PanelWidth(isa, m),
-                    Bias = null, Relu = false,
+                    Bias = null, Relu = false, Mask = null,
                 };
-                Execute(swapped);
-                job.EpilogueFromTransposed(t);
+                // Each core writes back (and masks) the part of C its block of Cᵀ holds, from its own cache.
+                var back = job with { T = t };
+                Execute(swapped, (i0, i1, j0, j1) => back.FromTransposed(j0, j1, i0, i1));
                 return;
             }
             Execute(job);
@@ -121,13 +127,16 @@ internal static unsafe class GemmHost
         return swapped < direct;
     }
 
-    private static void Execute(Job job)
+    /// <summary>Computes C; then <paramref name="after"/>(i0, i1, j0, j1), if given, on each block of C as it is finished, on the core that computed it.</summary>
+    private static void Execute(Job job, Action<int, int, int, int>? after = null)
     {
         long flops = 2L * job.M * job.N * job.K;
         int colPanels = (job.N + job.NR - 1) / job.NR, rowPanels = (job.M + MR - 1) / MR;
         if (job.Serial || flops < ParallelFlops || Environment.ProcessorCount < 2 || (colPanels < 2 && rowPanels < 2))
         {
             job.Block(0, job.M, 0, job.N);
+            job.ApplyMask(0, job.M, 0, job.N);
+            after?.Invoke(0, job.M, 0, job.N);
             return;
         }
         // Split the dimension whose other operand is cheaper to pack twice: splitting
@@ -140,17 +149,19 @@ internal static unsafe class GemmHost
         // (vCPU round trip ~500 ns), the same in the others; the Nature update unchanged.
         bool weightRows = job.DirectA && rowPanels >= 2 && job.M >= 2L * job.N;
         bool splitCols = colPanels >= 2 && !weightRows && (job.DirectA || job.M <= job.N || rowPanels < 2);
-        Split(job, splitCols, splitCols ? colPanels : rowPanels);
+        Split(job, splitCols, splitCols ? colPanels : rowPanels, after);
     }
 
-    private static void Split(Job job, bool splitCols, int panels)
+    private static void Split(Job job, bool splitCols, int panels, Action<int, int, int, int>? after)
     {
         HostParallel.For(panels, 1, (s, e) =>
         {
-            if (splitCols)
-                job.Block(0, job.M, (int)s * job.NR, (int)Math.Min(job.N, e * job.NR));
-            else
-                job.Block((int)s * MR, (int)Math.Min(job.M, e * MR), 0, job.N);
+            int i0 = 0, i1 = job.M, j0 = 0, j1 = job.N;
+            if (splitCols) (j0, j1) = ((int)s * job.NR, (int)Math.Min(job.N, e * job.NR));
+            else (i0, i1) = ((int)s * MR, (int)Math.Min(job.M, e * MR));
+            job.Block(i0, i1, j0, j1);
+            job.ApplyMask(i0, i1, j0, j1);
+            after?.Invoke(i0, i1, j0, j1);
         });
     }
 
@@ -160,6 +171,10 @@ internal static unsafe class GemmHost
     private struct Job
     {
         public float* A, B, C, Bias;
+        /// <summary>Null, or m×n like C: C is zeroed last wherever it is not &gt; 0 (a ReLU's backward).</summary>
+        public float* Mask;
+        /// <summary>The Cᵀ scratch (n×m) that <see cref="FromTransposed"/> writes back from.</summary>
+        public float* T;
         public bool TransA, TransB, Relu;
         /// <summary>Run on the calling thread only (the caller already splits its work over the cores).</summary>
         public bool Serial;
@@ -172,6 +187,22 @@ internal static unsafe class GemmHost
         public int M, N, K, NR;
         public float Alpha, Beta;
         public Isa Isa;
+
+        /// <summary>C[i0:i1, j0:j1] = Mask &gt; 0 ? C : 0 (NaN in the mask zeroes too, as <c>Relu.MaskGrad</c>); nothing without a mask.</summary>
+        public readonly void ApplyMask(int i0, int i1, int j0, int j1)
+        {
+            if (Mask == null) return;
+            for (long i = i0; i < i1; i++)
+            {
+                float* c = C + i * N, mask = Mask + i * N;
+                int j = j0;
+                if (Vector256.IsHardwareAccelerated)
+                    for (; j + 8 <= j1; j += 8)
+                        Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.Load(mask + j), Vector256<float>.Zero),
+                            Vector256.Load(c + j), Vector256<float>.Zero).Store(c + j);
+                for (; j < j1; j++) if (!(mask[j] > 0f)) c[j] = 0f;
+            }
+        }
 
         /// <summary>k = 0: C = beta·C (C ignored when beta is 0), then bias and ReLU.</summary>
         public readonly void EpilogueOnly()
@@ -253,18 +284,21 @@ internal static unsafe class GemmHost
             cr[j] = v;
         }
 
-        /// <summary>C = Tᵀ (+ bias) (ReLU), where T (n×m) holds alpha·op(A)·op(B) + beta·C transposed.</summary>
-        public readonly void EpilogueFromTransposed(float* t)
+        /// <summary>
+        /// C[i0:i1, j0:j1] = Tᵀ (+ bias) (ReLU) (masked), where T (n×m) holds alpha·op(A)·op(B) + beta·C
+        /// transposed: 8×8 blocks transposed in registers, scalar at the block's edges.
+        /// </summary>
+        public readonly void FromTransposed(int i0, int i1, int j0, int j1)
         {
             float* block = stackalloc float[64];
-            int i = 0;
+            int i = i0;
             if (Avx.IsSupported)
-                for (; i + 8 <= M; i += 8)
+                for (; i + 8 <= i1; i += 8)
                 {
-                    int j = 0;
-                    for (; j + 8 <= N; j += 8)
+                    int j = j0;
+                    for (; j + 8 <= j1; j += 8)
                     {
-                        HostTranspose.Block8x8(t + (long)j * M + i, M, block, 8);
+                        HostTranspose.Block8x8(T + (long)j * M + i, M, block, 8);
                         var b = Bias != null ? Vector256.Load(Bias + j) : Vector256<float>.Zero;
                         for (int r = 0; r < 8; r++)
                         {
@@ -274,16 +308,17 @@ internal static unsafe class GemmHost
                             Vector256.Store(v, C + (long)(i + r) * N + j);
                         }
                     }
-                    for (; j < N; j++)
-                        for (int r = i; r < i + 8; r++) FromTransposed(t, r, j);
+                    for (; j < j1; j++)
+                        for (int r = i; r < i + 8; r++) FromTransposed(r, j);
                 }
-            for (; i < M; i++)
-                for (int j = 0; j < N; j++) FromTransposed(t, i, j);
+            for (; i < i1; i++)
+                for (int j = j0; j < j1; j++) FromTransposed(i, j);
+            ApplyMask(i0, i1, j0, j1);
         }
 
-        private readonly void FromTransposed(float* t, int i, int j)
+        private readonly void FromTransposed(int i, int j)
         {
-            float v = t[(long)j * M + i];
+            float v = T[(long)j * M + i];
             if (Bias != null) v += Bias[j];
             if (Relu) v = MathF.Max(v, 0f);
             C[(long)i * N + j] = v;

@@ -16,8 +16,6 @@ public sealed class Activations
     private readonly DeviceBuffer<float>? grads;
     internal Tensor<float>[] Outputs { get; }
     internal Tensor<float>?[] OutputGrads { get; }
-    // The gradients with storage of their own (the rest alias the layer before).
-    private readonly List<Tensor<float>> ownGrads = [];
 
     internal Activations(Sequential net, Device device, int batch, bool withGrads)
     {
@@ -45,7 +43,7 @@ public sealed class Activations
             else { Outputs[i] = new Tensor<float>(values, vo, shape); vo += n; }
             if (grads is null) continue;
             if (l.GradAliasesInput && i > 0) OutputGrads[i] = OutputGrads[i - 1]!.Reshape(shape);
-            else { OutputGrads[i] = new Tensor<float>(grads, go, shape); ownGrads.Add(OutputGrads[i]!); go += n; }
+            else { OutputGrads[i] = new Tensor<float>(grads, go, shape); go += n; }
         }
     }
 
@@ -57,16 +55,4 @@ public sealed class Activations
 
     /// <summary>Zeroes every activation gradient (they accumulate with +=).</summary>
     public void ZeroGrads() => grads?.Clear();
-
-    /// <summary>Zeroes the activation gradients of the first <paramref name="rows"/> samples only (a
-    /// backward restricted to them never reads the others).</summary>
-    public void ZeroGrads(int rows)
-    {
-        if (rows >= Batch)
-        {
-            ZeroGrads();
-            return;
-        }
-        foreach (var g in ownGrads) g.Rows(0, rows).Clear();
-    }
 }

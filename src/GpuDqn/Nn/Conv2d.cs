@@ -52,9 +52,14 @@ public sealed class Conv2d : Layer
     public override void Forward(Tensor<float> p, Tensor<float> x, Tensor<float> y) =>
         Kernels.Conv2d.Forward(x, W(p), B(p), y, Stride, Padding, FusedRelu);
 
-    public override void Backward(Tensor<float> p, Tensor<float> x, Tensor<float> y, Tensor<float> dy, Tensor<float>? dx, Tensor<float> dp, bool accumulateDp)
+    public override void Backward(Tensor<float> p, Tensor<float> x, Tensor<float> y, Tensor<float> dy, Tensor<float>? dx, Tensor<float> dp, bool accumulate)
     {
-        if (!accumulateDp) dp.Clear();   // the conv kernels accumulate; its few parameters cost little to zero
+        // The conv kernels accumulate: to write instead, zero first (its few parameters cost little to zero).
+        if (!accumulate)
+        {
+            dp.Clear();
+            dx?.Clear();
+        }
         Kernels.Conv2d.Backward(x, W(p), dy, dx, W(dp), B(dp), Stride, Padding);
     }
 }

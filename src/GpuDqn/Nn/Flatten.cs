@@ -17,9 +17,11 @@ public sealed class Flatten : Layer
         if (!SameStorage(x, y)) x.CopyTo(y);
     }
 
-    public override void Backward(Tensor<float> p, Tensor<float> x, Tensor<float> y, Tensor<float> dy, Tensor<float>? dx, Tensor<float> dp, bool accumulateDp)
+    public override void Backward(Tensor<float> p, Tensor<float> x, Tensor<float> y, Tensor<float> dy, Tensor<float>? dx, Tensor<float> dp, bool accumulate)
     {
-        if (dx is not null && !SameStorage(dx, dy)) Params.Axpy(1f, dy.Reshape(dx.Shape), dx);
+        if (dx is null || SameStorage(dx, dy)) return;
+        if (accumulate) Params.Axpy(1f, dy.Reshape(dx.Shape), dx);
+        else dy.Reshape(dx.Shape).CopyTo(dx);
     }
 
     private static bool SameStorage(Tensor<float> a, Tensor<float> b) => ReferenceEquals(a.Buffer, b.Buffer) && a.Offset == b.Offset;

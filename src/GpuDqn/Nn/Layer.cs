@@ -34,10 +34,10 @@ public abstract class Layer
 
     /// <summary>
     /// dx += ∂L/∂x (skipped when dx is null) and dp += ∂L/∂p, given dy = ∂L/∂y; with
-    /// <paramref name="accumulateDp"/> false, dp = ∂L/∂p instead (what dp held is ignored), which
-    /// spares a pass that zeroes dp and the read of those zeros.
+    /// <paramref name="accumulate"/> false, dx = ∂L/∂x and dp = ∂L/∂p instead (what they held is
+    /// ignored), which spares the passes that zero them and the reads of those zeros.
     /// </summary>
-    public abstract void Backward(Tensor<float> p, Tensor<float> x, Tensor<float> y, Tensor<float> dy, Tensor<float>? dx, Tensor<float> dp, bool accumulateDp);
+    public abstract void Backward(Tensor<float> p, Tensor<float> x, Tensor<float> y, Tensor<float> dy, Tensor<float>? dx, Tensor<float> dp, bool accumulate);
 
     /// <summary>True when the output is the input's buffer (a fused ReLU, a reshape): no buffer of its own.</summary>
     internal virtual bool ValueAliasesInput => false;

@@ -10,6 +10,10 @@ public sealed class Linear(int inFeatures, int outFeatures) : Layer
     public int OutFeatures { get; } = outFeatures > 0 ? outFeatures : throw new ArgumentOutOfRangeException(nameof(outFeatures), $"out_features must be positive, got {outFeatures}");
     /// <summary>Set by <see cref="Sequential"/> when a ReLU follows: the GEMM applies it in its epilogue.</summary>
     internal bool FusedRelu { get; set; }
+    /// <summary>Set by <see cref="Sequential"/> when this layer's input is the output of a fused ReLU that feeds
+    /// nothing else: the input gradient is masked as the GEMM writes it (x &gt; 0 exactly where that ReLU
+    /// passed), which is that ReLU's backward without a pass of its own over the gradient.</summary>
+    internal bool MasksInputGrad { get; set; }
 
     public override long ParameterCount => (long)OutFeatures * InFeatures + OutFeatures;
     private long WeightCount => (long)OutFeatures * InFeatures;
@@ -37,10 +41,11 @@ public sealed class Linear(int inFeatures, int outFeatures) : Layer
     public override void Forward(Tensor<float> p, Tensor<float> x, Tensor<float> y) =>
         Gemm.Run(x, false, W(p), true, y, bias: B(p), relu: FusedRelu);
 
-    public override void Backward(Tensor<float> p, Tensor<float> x, Tensor<float> y, Tensor<float> dy, Tensor<float>? dx, Tensor<float> dp, bool accumulateDp)
+    public override void Backward(Tensor<float> p, Tensor<float> x, Tensor<float> y, Tensor<float> dy, Tensor<float>? dx, Tensor<float> dp, bool accumulate)
     {
-        if (dx is not null) Gemm.Run(dy, false, W(p), false, dx, beta: 1f);   // dx += dy W
-        Gemm.Run(dy, true, x, false, W(dp), beta: accumulateDp ? 1f : 0f);      // dW (+)= dyᵀ x
-        Reduce.SumRows(dy, B(dp), accumulate: accumulateDp);                    // db (+)= Σ_batch dy
+        float beta = accumulate ? 1f : 0f;
+        if (dx is not null) Gemm.Run(dy, false, W(p), false, dx, beta: beta, reluMask: MasksInputGrad ? x : null);   // dx (+)= dy W
+        Gemm.Run(dy, true, x, false, W(dp), beta: beta);                        // dW (+)= dyᵀ x
+        Reduce.SumRows(dy, B(dp), accumulate: accumulate);                      // db (+)= Σ_batch dy
     }
 }

@@ -8,6 +8,9 @@ namespace GpuDqn.Nn;
 public sealed class Relu : Layer
 {
     internal bool Fused { get; set; }
+    /// <summary>Set by <see cref="Sequential"/> when the layer after this (fused) ReLU masks the input gradient
+    /// it writes (<see cref="Linear.MasksInputGrad"/>): the mask is then applied already.</summary>
+    internal bool MaskedByConsumer { get; set; }
     internal override bool ValueAliasesInput => Fused;
     internal override bool GradAliasesInput => Fused;
 
@@ -20,10 +23,14 @@ public sealed class Relu : Layer
 
     // dx += dy where y > 0 (y > 0 exactly where the pre-activation was, fused or not). Fused, dx is
     // dy's buffer: the previous layer's output feeds only this ReLU, so masking in place is that sum.
-    public override void Backward(Tensor<float> p, Tensor<float> x, Tensor<float> y, Tensor<float> dy, Tensor<float>? dx, Tensor<float> dp, bool accumulateDp)
+    public override void Backward(Tensor<float> p, Tensor<float> x, Tensor<float> y, Tensor<float> dy, Tensor<float>? dx, Tensor<float> dp, bool accumulate)
     {
-        if (dx is null) return;
+        if (dx is null || MaskedByConsumer) return;
         if (Fused) Kernels.Relu.MaskGrad(y, dy);
-        else Kernels.Relu.Backward(y, dy, dx);
+        else
+        {
+            if (!accumulate) dx.Clear();
+            Kernels.Relu.Backward(y, dy, dx);
+        }
     }
 }

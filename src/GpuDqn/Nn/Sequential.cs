@@ -38,6 +38,18 @@ public sealed class Sequential
                 if (layers[i - 1] is Linear lin) lin.FusedRelu = true;
                 else ((Conv2d)layers[i - 1]).FusedRelu = true;
             }
+            // A Linear reading a fused ReLU's output (through reshapes) masks the gradient it writes
+            // into it: that ReLU's backward, done while the GEMM's blocks are still in cache.
+            if (layers[i] is Linear consumer)
+            {
+                int j = i - 1;
+                while (j >= 0 && layers[j] is Flatten) j--;
+                if (j >= 0 && layers[j] is Relu { Fused: true } fed)
+                {
+                    consumer.MasksInputGrad = true;
+                    fed.MaskedByConsumer = true;
+                }
+            }
         }
         ParameterCount = offset;
     }
@@ -71,9 +83,10 @@ public sealed class Sequential
     /// activation gradients; dL/dx is computed only when <paramref name="x"/> needs it.
     /// With <paramref name="gradRows"/> (1..batch-1) the backward covers only the first gradRows
     /// samples: the rest were forwarded for their values alone (DQN's Q(s') beside Q(s)).
-    /// With <paramref name="overwriteGradients"/> the backward writes the parameter gradients instead
-    /// of adding to them (each layer's slice is written once per pass, as after PyTorch's
-    /// zero_grad(set_to_none=True)), so nobody need zero them first; only for one recorded pass per backward.
+    /// With <paramref name="overwriteGradients"/> the backward writes the parameter gradients and the
+    /// activation gradients (and <paramref name="x"/>'s, if it has one) instead of adding to them: in a
+    /// chain each has one writer per pass, as after PyTorch's zero_grad(set_to_none=True), so nobody
+    /// need zero them first; only for one recorded pass per backward, whose output gradient is written.
     /// </summary>
     public Tensor<float> Forward(Tensor<float> parameters, Variable x, Activations acts, Tape? tape = null, Tensor<float>? gradients = null, int gradRows = 0,
         bool overwriteGradients = false)
@@ -104,7 +117,7 @@ public sealed class Sequential
                 if (rows < acts.Batch)
                     (xi, yi, dy, dx) = (xi.Rows(0, rows), yi.Rows(0, rows), dy.Rows(0, rows), dx?.Rows(0, rows));
                 if (layer.GradAliasesInput && dx is null) { }  // a reshape of a gradient-free input: nothing flows
-                else tape.Record(() => layer.Backward(p, xi, yi, dy, dx, dp, accumulateDp: !overwriteGradients));
+                else tape.Record(() => layer.Backward(p, xi, yi, dy, dx, dp, accumulate: !overwriteGradients));
             }
             input = new Variable(y, acts.OutputGrads[i]);
         }

@@ -3,7 +3,8 @@ namespace GpuDqn.Nn;
 /// <summary>
 /// Records the backward step of each op as the forward pass runs, then replays them in
 /// reverse. Each backward step accumulates (+=) into gradient buffers, so a caller zeroes the
-/// gradients it owns before a pass (see <see cref="Activations.ZeroGrads"/>).
+/// gradients it owns before a pass (see <see cref="Activations.ZeroGrads"/>), unless the pass was
+/// recorded to write them (<see cref="Sequential.Forward"/>'s overwriteGradients).
 /// </summary>
 public sealed class Tape
 {

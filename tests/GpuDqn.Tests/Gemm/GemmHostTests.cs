@@ -133,6 +133,36 @@ public class GemmHostTests
         }
     }
 
+    [Theory]
+    [InlineData(32, 1024, 128, false, false, 0f)]   // MinAtar fc1's input gradient: threaded over columns, masked per block
+    [InlineData(64, 128, 1024, false, true, 0f)]    // a forward as Cᵀ: written back (and masked) per block of Cᵀ
+    [InlineData(600, 40, 300, true, false, 1f)]     // threaded over rows, C read
+    [InlineData(70, 3, 300, false, true, 0.5f)]     // dot products
+    [InlineData(33, 17, 65, false, false, 0f)]      // one thread
+    [InlineData(5, 9, 0, false, false, 0.5f)]       // zero depth
+    public void Relu_mask_equals_the_product_then_the_mask_bit_for_bit(int m, int n, int k, bool ta, bool tb, float beta)
+    {
+        var rng = new Random(TestDevices.NewSeed());
+        var a = Reference.Uniform(rng, (long)m * k);
+        var b = Reference.Uniform(rng, (long)k * n);
+        var c0 = Reference.Uniform(rng, (long)m * n);
+        // About half the mask is ≤ 0; exact zeros and NaN must zero the output as well (Relu.MaskGrad's rule).
+        var mask = Reference.Uniform(rng, (long)m * n);
+        for (int i = 0; i < mask.Length; i += 11) mask[i] = i % 2 == 0 ? 0f : float.NaN;
+        var plain = (float[])c0.Clone();
+        GemmHost.Run(a, ta, b, tb, plain, m, n, k, 0.75f, beta, [], false, false);
+        var masked = (float[])c0.Clone();
+        GemmHost.Run(a, ta, b, tb, masked, m, n, k, 0.75f, beta, [], false, false, reluMask: mask);
+        int zeroed = 0;
+        for (int i = 0; i < plain.Length; i++)
+        {
+            float want = mask[i] > 0f ? plain[i] : 0f;
+            Assert.True(masked[i].Equals(want), $"{m}x{n}x{k} [{i}]: mask {mask[i]}, got {masked[i]:G9}, want {want:G9}");
+            if (!(mask[i] > 0f) && plain[i] != 0f) zeroed++;
+        }
+        Assert.True(zeroed > plain.Length / 4, $"only {zeroed} of {plain.Length} outputs were zeroed by the mask");
+    }
+
     [Fact]
     public void Zero_depth_scales_c_and_adds_bias()
     {
