@@ -20,7 +20,9 @@ public static class GemmThroughput
         ("nature fc2 fwd b32", 32, 6, 512, false, true),
         ("nature fc1 fwd b1", 1, 512, 3136, false, true),
         ("minatar fc1 fwd b32", 32, 128, 1024, false, true),
+        ("minatar fc1 fwd b64", 64, 128, 1024, false, true),
         ("minatar fc1 dW b32", 128, 1024, 32, true, false),
+        ("minatar fc1 dx b32", 32, 1024, 128, false, false),
         ("minatar fc1 fwd b1", 1, 128, 1024, false, true),
         ("square 1024", 1024, 1024, 1024, false, false),
     ];
