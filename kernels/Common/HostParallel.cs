@@ -1,11 +1,20 @@
 namespace GpuDqn.Kernels;
 
-/// <summary>Splits host work over cores only when there is enough of it to pay for the threads.</summary>
+/// <summary>
+/// Splits host work over cores only when there is enough of it to pay for the threads. Called from
+/// inside a part of a region (<see cref="Invoke"/>: each core runs a task of its own), it runs on the
+/// calling thread: the other cores are busy, and every op gives the same result however it is split.
+/// </summary>
 public static class HostParallel
 {
     /// <summary>Runs body(start, end) over [0, n) in contiguous chunks of at least <paramref name="minChunk"/>.</summary>
     public static void For(long n, long minChunk, Action<long, long> body)
     {
+        if (HostWorkers.InRegion)
+        {
+            body(0, n);
+            return;
+        }
         int workers = (int)Math.Min(Environment.ProcessorCount, Math.Max(1, n / Math.Max(1, minChunk)));
         if (workers <= 1)
         {
@@ -13,6 +22,23 @@ public static class HostParallel
             return;
         }
         Split(n, workers, body);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="first"/> on the calling thread and <paramref name="second"/> on another core at
+    /// the same time (one after the other where there is one core, or inside a region); the ops they
+    /// call run on their own core. Two halves of independent work that each stay in one core's cache.
+    /// </summary>
+    public static void Invoke(Action first, Action second)
+    {
+        if (HostWorkers.InRegion || Environment.ProcessorCount < 2)
+        {
+            first();
+            second();
+            return;
+        }
+        void Part(int w) => (w == 0 ? first : second)();
+        if (!HostWorkers.TryRun(2, Part)) Parallel.Invoke(first, second);
     }
 
     // Apart from For so that the serial path allocates no closure.

@@ -21,6 +21,10 @@ internal static class HostWorkers
     private static int busy;
     private static int pending;
 
+    /// <summary>True on a thread while it runs a part of a region: the other cores are busy with theirs.</summary>
+    public static bool InRegion => inPart;
+    [ThreadStatic] private static bool inPart;
+
     /// <summary>
     /// Runs part(0) on the calling thread and part(1..parts-1) on the workers, and returns once all
     /// are done (rethrowing the first exception). False when there are too few workers or a region
@@ -38,11 +42,16 @@ internal static class HostWorkers
             Exception? error = null;
             try
             {
+                inPart = true;
                 part(0);
             }
             catch (Exception e)
             {
                 error = e;
+            }
+            finally
+            {
+                inPart = false;
             }
             var spin = new SpinWait();
             while (Volatile.Read(ref pending) != 0) spin.SpinOnce(sleep1Threshold: -1);
@@ -86,6 +95,7 @@ internal static class HostWorkers
 
         private void Loop()
         {
+            inPart = true;   // this thread runs nothing but parts of regions
             int seen = 0;
             while (true)
             {

@@ -6,7 +6,8 @@ namespace GpuDqn.Nn;
 /// The activation (and, for training, activation-gradient) buffers of one forward pass of a
 /// <see cref="Sequential"/> at a fixed batch size, allocated once and reused every step. Values
 /// and gradients each live in one buffer, so zeroing all gradients is one memset. A network
-/// forwarded on two inputs in the same step (online Q(s) and Q(s')) uses two of these.
+/// forwarded on two inputs in the same step (online Q(s) and Q(s')) uses two of these, or one
+/// twice as deep whose two halves (<see cref="Rows"/>) are forwarded apart.
 /// </summary>
 public sealed class Activations
 {
@@ -16,6 +17,8 @@ public sealed class Activations
     private readonly DeviceBuffer<float>? grads;
     internal Tensor<float>[] Outputs { get; }
     internal Tensor<float>?[] OutputGrads { get; }
+    // A view's gradients with storage of their own (the rest alias the layer before); null: all of `grads`.
+    private readonly Tensor<float>[]? viewGrads;
 
     internal Activations(Sequential net, Device device, int batch, bool withGrads)
     {
@@ -47,6 +50,26 @@ public sealed class Activations
         }
     }
 
+    private Activations(Activations whole, int start, int count)
+    {
+        Batch = count;
+        values = whole.values;
+        grads = whole.grads;
+        Outputs = [.. whole.Outputs.Select(o => o.Rows(start, count))];
+        OutputGrads = [.. whole.OutputGrads.Select(g => g?.Rows(start, count))];
+        if (grads is not null)
+            viewGrads = [.. OutputGrads.Where((g, i) => i == 0 || g!.Offset != OutputGrads[i - 1]!.Offset).Select(g => g!)];
+    }
+
+    /// <summary>The samples [start, start + count) of these buffers as activations of their own (a view:
+    /// a forward over them writes these rows).</summary>
+    public Activations Rows(int start, int count)
+    {
+        if (start < 0 || count <= 0 || start + count > Batch)
+            throw new ArgumentOutOfRangeException(nameof(count), $"rows [{start}, {start + count}) do not lie in a batch of {Batch}");
+        return new Activations(this, start, count);
+    }
+
     /// <summary>The network output of the last forward pass [batch, ...].</summary>
     public Tensor<float> Output => Outputs[^1];
 
@@ -54,5 +77,9 @@ public sealed class Activations
     public Tensor<float> OutputGrad => OutputGrads[^1] ?? throw new InvalidOperationException("these activations were made without gradients (withGrads: false)");
 
     /// <summary>Zeroes every activation gradient (they accumulate with +=).</summary>
-    public void ZeroGrads() => grads?.Clear();
+    public void ZeroGrads()
+    {
+        if (viewGrads is null) grads?.Clear();
+        else foreach (var g in viewGrads) g.Clear();
+    }
 }

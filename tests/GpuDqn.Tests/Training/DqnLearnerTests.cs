@@ -92,4 +92,38 @@ public class DqnLearnerTests
         }
         Assert.False(learner.Online.Parameters.ToArray().SequenceEqual(net.InitialParameters(seed)), "the update changed nothing");
     }
+
+    /// <summary>
+    /// On the host the forwards run as two tasks, one per core, and the ops split over the cores
+    /// otherwise: the updates must be the same, bit for bit, with one core (an update run inside a
+    /// region of <see cref="HostParallel"/> runs everything on its thread). MinAtar at batch 32 makes
+    /// fc1's products and Adam big enough to split.
+    /// </summary>
+    [Theory]
+    [InlineData(Algo.Ddqn)]
+    [InlineData(Algo.Tdqn)]
+    [InlineData(Algo.Vdqn)]
+    public void Host_update_does_not_depend_on_the_core_count(Algo algo)
+    {
+        var device = TestDevices.Get("cpu");
+        int seed = TestDevices.NewSeed(), batch = 32;
+        var cfg = new TrainConfig { Algo = algo, BatchSize = batch, BufferSize = batch, LearningRate = 1e-3f, MaxGradNorm = 10f, Seed = seed };
+        var rng = new Random(seed);
+        int obs = 4 * 10 * 10;
+        var data = new DqnBatch(
+            device.FromArray(Reference.Uniform(rng, batch * obs), batch, obs),
+            device.FromArray(Reference.Uniform(rng, batch * obs), batch, obs),
+            device.FromArray(Enumerable.Range(0, batch).Select(_ => rng.Next(6)).ToArray(), batch),
+            device.FromArray(Reference.Uniform(rng, batch), batch),
+            device.FromArray(Enumerable.Range(0, batch).Select(i => i % 7 == 0 ? 0f : 0.99f).ToArray(), batch));
+        var cores = new DqnLearner(cfg, Networks.MinAtar(4, 6), device);
+        var oneCore = new DqnLearner(cfg, Networks.MinAtar(4, 6), device);
+        for (int step = 0; step < 3; step++)
+        {
+            cores.Update(data);
+            HostParallel.Invoke(() => oneCore.Update(data), () => { });
+            Assert.Equal(oneCore.Online.Parameters.ToArray(), cores.Online.Parameters.ToArray());
+            Assert.Equal(oneCore.Scalars.ToArray(), cores.Scalars.ToArray());
+        }
+    }
 }
