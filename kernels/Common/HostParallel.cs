@@ -26,8 +26,10 @@ public static class HostParallel
 
     /// <summary>
     /// Runs <paramref name="first"/> on the calling thread and <paramref name="second"/> on another core at
-    /// the same time (one after the other where there is one core, or inside a region); the ops they
-    /// call run on their own core. Two halves of independent work that each stay in one core's cache.
+    /// the same time; the ops they call run on their own core. Two halves of independent work that each
+    /// stay in one core's cache. Where they cannot run together (one core, inside a region, the workers
+    /// taken by another thread's region) they run one after the other, first first, so second may wait
+    /// for what first has done.
     /// </summary>
     public static void Invoke(Action first, Action second)
     {
@@ -38,7 +40,11 @@ public static class HostParallel
             return;
         }
         void Part(int w) => (w == 0 ? first : second)();
-        if (!HostWorkers.TryRun(2, Part)) Parallel.Invoke(first, second);
+        if (!HostWorkers.TryRun(2, Part))
+        {
+            first();
+            second();
+        }
     }
 
     // Apart from For so that the serial path allocates no closure.

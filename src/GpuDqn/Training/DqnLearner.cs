@@ -17,6 +17,9 @@ public sealed class DqnLearner
     private readonly bool pairPass;
     private readonly Activations current;
     private readonly Activations? nextTarget;
+    // The host's two forward tasks (ForwardOnTwoCores): [s; s'] and the target's s' cut in row views, made once.
+    private readonly Activations sRows, nextRows;
+    private readonly Activations? targetRowsA, targetRowsB;
     private readonly Tape tape = new();
     private readonly Tensor<float> tdError, scalars, gradScratch;
     private Tensor<float>? pairScratch;
@@ -38,6 +41,14 @@ public sealed class DqnLearner
         pairPass = cfg.Algo != Algo.Tdqn;
         current = Online.CreateActivations(pairPass ? 2 * cfg.BatchSize : cfg.BatchSize, withGrads: true);
         nextTarget = Target is null ? null : Online.CreateActivations(cfg.BatchSize, withGrads: false);
+        int b = cfg.BatchSize, h = TargetRowsBesideS;
+        sRows = pairPass ? current.Rows(0, b) : current;
+        nextRows = pairPass ? current.Rows(b, b) : current;
+        if (nextTarget is not null)
+        {
+            targetRowsA = h > 0 ? nextTarget.Rows(0, h) : null;
+            targetRowsB = nextTarget.Rows(h, b - h);
+        }
         tdError = device.Zeros<float>(cfg.BatchSize);
         scalars = device.Zeros<float>(2);
         gradScratch = device.Zeros<float>(GradNorm.ScratchLength);
@@ -89,18 +100,17 @@ public sealed class DqnLearner
     /// </summary>
     private (Tensor<float> Q, Tensor<float> QNext, Tensor<float>? QNextOnline) ForwardOnTwoCores(Tensor<float> obs, Tensor<float> nextObs)
     {
-        int b = cfg.BatchSize, h = cfg.Algo == Algo.Ddqn ? b / 2 : 0;   // target samples forwarded beside s
-        var recorded = pairPass ? current.Rows(0, b) : current;
+        int b = cfg.BatchSize, h = TargetRowsBesideS;
         HostParallel.Invoke(
             () =>
             {
-                Online.Forward(obs, recorded, tape, overwriteGradients: true);
-                if (h > 0) Target!.Forward(nextObs.Rows(0, h), nextTarget!.Rows(0, h));
+                Online.Forward(obs, sRows, tape, overwriteGradients: true);
+                if (targetRowsA is not null) Target!.Forward(nextObs.Rows(0, h), targetRowsA);
             },
             () =>
             {
-                if (pairPass) Online.Forward(nextObs, current.Rows(b, b));
-                Target?.Forward(nextObs.Rows(h, b - h), nextTarget!.Rows(h, b - h));
+                if (pairPass) Online.Forward(nextObs, nextRows);
+                if (targetRowsB is not null) Target!.Forward(nextObs.Rows(h, b - h), targetRowsB);
             });
         var q = current.Output.Rows(0, b);
         return cfg.Algo switch
@@ -110,6 +120,9 @@ public sealed class DqnLearner
             _ => (q, nextTarget!.Output, current.Output.Rows(b, b)),
         };
     }
+
+    /// <summary>D-DQN's target samples forwarded on the core that forwards s (the rest go beside s').</summary>
+    private int TargetRowsBesideS => cfg.Algo == Algo.Ddqn ? cfg.BatchSize / 2 : 0;
 
     /// <summary>[s; s'] as one [2B, ...] tensor: a view when the batch keeps s' right after s (the
     /// replay batches do), else a copy into scratch.</summary>
