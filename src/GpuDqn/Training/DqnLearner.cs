@@ -17,9 +17,11 @@ public sealed class DqnLearner
     private readonly bool pairPass;
     private readonly Activations current;
     private readonly Activations? nextTarget;
-    // The host's two forward tasks (ForwardOnTwoCores): [s; s'] and the target's s' cut in row views, made once.
-    private readonly Activations sRows, nextRows;
-    private readonly Activations? targetRowsA, targetRowsB;
+    // The host's forward tasks (ForwardOnTwoCores): the recorded pass over s, and the other passes
+    // over s' cut into chunks of samples (network, first sample, activation rows), made once.
+    private readonly Activations sRows;
+    private readonly (Model Net, int Start, Activations Acts)[] nextChunks;
+    private int chunksTaken;
     private readonly Tape tape = new();
     private readonly Tensor<float> tdError, scalars, gradScratch;
     private Tensor<float>? pairScratch;
@@ -41,14 +43,16 @@ public sealed class DqnLearner
         pairPass = cfg.Algo != Algo.Tdqn;
         current = Online.CreateActivations(pairPass ? 2 * cfg.BatchSize : cfg.BatchSize, withGrads: true);
         nextTarget = Target is null ? null : Online.CreateActivations(cfg.BatchSize, withGrads: false);
-        int b = cfg.BatchSize, h = TargetRowsBesideS;
+        int b = cfg.BatchSize;
         sRows = pairPass ? current.Rows(0, b) : current;
-        nextRows = pairPass ? current.Rows(b, b) : current;
-        if (nextTarget is not null)
+        var chunks = new List<(Model, int, Activations)>();
+        for (int start = 0; start < b; start += ChunkRows)
         {
-            targetRowsA = h > 0 ? nextTarget.Rows(0, h) : null;
-            targetRowsB = nextTarget.Rows(h, b - h);
+            int n = Math.Min(ChunkRows, b - start);
+            if (pairPass) chunks.Add((Online, start, current.Rows(b + start, n)));
+            if (Target is not null) chunks.Add((Target, start, nextTarget!.Rows(start, n)));
         }
+        nextChunks = [.. chunks];
         tdError = device.Zeros<float>(cfg.BatchSize);
         scalars = device.Zeros<float>(2);
         gradScratch = device.Zeros<float>(GradNorm.ScratchLength);
@@ -91,27 +95,34 @@ public sealed class DqnLearner
     }
 
     /// <summary>
-    /// The same on the host: the forwards as two equal tasks, one per core, each op in them on that
-    /// core alone, so each layer's output stays in the cache that wrote it (an op split over two cores
-    /// ran only 1.3–1.4× faster than on one). One core forwards s, recording the backward; the other
-    /// the second network pass (V-DQN: online s'; T-DQN: target s'). D-DQN has three passes: the
-    /// target's s' is split between the two. The batch is cut by samples, which every host op
-    /// computes alike whatever their number, so the result does not depend on the core count.
+    /// The same on the host: the forwards as two tasks, one per core, each op in them on that core
+    /// alone, so each layer's output stays in the cache that wrote it (an op split over two cores ran
+    /// only 1.3–1.4× faster than on one). One core forwards s, recording the backward, then helps with
+    /// the rest; the other starts on the rest at once: the passes over s' (V-DQN: online; T-DQN:
+    /// target; D-DQN: both) in chunks of <see cref="ChunkRows"/> samples, which each core takes in
+    /// turn until none is left (so a core in one of the machine's slow windows takes fewer). Every
+    /// host op computes a sample alike whatever the cut and whichever core runs it, so the result
+    /// depends on neither the core count nor the timing.
     /// </summary>
     private (Tensor<float> Q, Tensor<float> QNext, Tensor<float>? QNextOnline) ForwardOnTwoCores(Tensor<float> obs, Tensor<float> nextObs)
     {
-        int b = cfg.BatchSize, h = TargetRowsBesideS;
+        int b = cfg.BatchSize;
+        chunksTaken = 0;
+        void TakeChunks()
+        {
+            for (int c; (c = Interlocked.Increment(ref chunksTaken) - 1) < nextChunks.Length;)
+            {
+                var (net, start, acts) = nextChunks[c];
+                net.Forward(nextObs.Rows(start, acts.Batch), acts);
+            }
+        }
         HostParallel.Invoke(
             () =>
             {
                 Online.Forward(obs, sRows, tape, overwriteGradients: true);
-                if (targetRowsA is not null) Target!.Forward(nextObs.Rows(0, h), targetRowsA);
+                TakeChunks();
             },
-            () =>
-            {
-                if (pairPass) Online.Forward(nextObs, nextRows);
-                if (targetRowsB is not null) Target!.Forward(nextObs.Rows(h, b - h), targetRowsB);
-            });
+            TakeChunks);
         var q = current.Output.Rows(0, b);
         return cfg.Algo switch
         {
@@ -121,8 +132,9 @@ public sealed class DqnLearner
         };
     }
 
-    /// <summary>D-DQN's target samples forwarded on the core that forwards s (the rest go beside s').</summary>
-    private int TargetRowsBesideS => cfg.Algo == Algo.Ddqn ? cfg.BatchSize / 2 : 0;
+    /// <summary>Samples per chunk of the passes over s' on the host: 16 fill the GEMM's 16-wide panels of a
+    /// dense forward computed as Cᵀ (8 would pad them to 16).</summary>
+    private const int ChunkRows = 16;
 
     /// <summary>[s; s'] as one [2B, ...] tensor: a view when the batch keeps s' right after s (the
     /// replay batches do), else a copy into scratch.</summary>
