@@ -33,12 +33,7 @@ public static class HostParallel
     /// </summary>
     public static void Invoke(Action first, Action second)
     {
-        if (HostWorkers.InRegion || Environment.ProcessorCount < 2)
-        {
-            first();
-            second();
-            return;
-        }
+        // TryRun refuses with one core and inside a region (its own, from any of its parts) too.
         void Part(int w) => (w == 0 ? first : second)();
         if (!HostWorkers.TryRun(2, Part))
         {

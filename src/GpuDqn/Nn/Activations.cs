@@ -17,8 +17,10 @@ public sealed class Activations
     private readonly DeviceBuffer<float>? grads;
     internal Tensor<float>[] Outputs { get; }
     internal Tensor<float>?[] OutputGrads { get; }
-    // A view's gradients with storage of their own (the rest alias the layer before); null: all of `grads`.
-    private readonly Tensor<float>[]? viewGrads;
+    // The gradients with storage of their own (the rest alias the layer before), over this batch's rows.
+    private readonly List<Tensor<float>> ownGrads = [];
+    // A row view clears its own rows only; the whole batch clears `grads` in one memset.
+    private readonly bool isView;
 
     internal Activations(Sequential net, Device device, int batch, bool withGrads)
     {
@@ -46,7 +48,7 @@ public sealed class Activations
             else { Outputs[i] = new Tensor<float>(values, vo, shape); vo += n; }
             if (grads is null) continue;
             if (l.GradAliasesInput && i > 0) OutputGrads[i] = OutputGrads[i - 1]!.Reshape(shape);
-            else { OutputGrads[i] = new Tensor<float>(grads, go, shape); go += n; }
+            else { OutputGrads[i] = new Tensor<float>(grads, go, shape); ownGrads.Add(OutputGrads[i]!); go += n; }
         }
     }
 
@@ -57,8 +59,8 @@ public sealed class Activations
         grads = whole.grads;
         Outputs = [.. whole.Outputs.Select(o => o.Rows(start, count))];
         OutputGrads = [.. whole.OutputGrads.Select(g => g?.Rows(start, count))];
-        if (grads is not null)
-            viewGrads = [.. OutputGrads.Where((g, i) => i == 0 || g!.Offset != OutputGrads[i - 1]!.Offset).Select(g => g!)];
+        ownGrads = [.. whole.ownGrads.Select(g => g.Rows(start, count))];
+        isView = true;
     }
 
     /// <summary>The samples [start, start + count) of these buffers as activations of their own (a view:
@@ -79,7 +81,7 @@ public sealed class Activations
     /// <summary>Zeroes every activation gradient (they accumulate with +=).</summary>
     public void ZeroGrads()
     {
-        if (viewGrads is null) grads?.Clear();
-        else foreach (var g in viewGrads) g.Clear();
+        if (!isView) grads?.Clear();
+        else foreach (var g in ownGrads) g.Clear();
     }
 }

@@ -21,7 +21,6 @@ public sealed class DqnLearner
     // over s' cut into chunks of samples (network, first sample, activation rows), made once.
     private readonly Activations sRows;
     private readonly (Model Net, int Start, Activations Acts)[] nextChunks;
-    private int chunksTaken;
     private readonly Tape tape = new();
     private readonly Tensor<float> tdError, scalars, gradScratch;
     private Tensor<float>? pairScratch;
@@ -66,7 +65,12 @@ public sealed class DqnLearner
         // The backward writes the parameter and activation gradients outright (overwriteGradients), so
         // none needs zeroing: on the MinAtar update that spares the optimizer a store and fc1's weight
         // gradient a read of 512 KB each, and a 144 KB memset of the activation gradients.
-        var (q, qNext, qNextOnline) = Online.Device is HostDevice ? ForwardOnTwoCores(obs, nextObs) : ForwardBatched(batch, obs, nextObs);
+        if (Online.Device is HostDevice) ForwardOnTwoCores(obs, nextObs);
+        else ForwardBatched(batch, obs, nextObs);
+        // Q(s) and the online Q(s') are the two halves of `current` ([s; s']), the target's Q(s') is `nextTarget`.
+        var q = current.Output.Rows(0, b);
+        Tensor<float>? qNextOnline = cfg.Algo == Algo.Ddqn ? current.Output.Rows(b, b) : null;
+        var qNext = cfg.Algo == Algo.Vdqn ? current.Output.Rows(b, b) : nextTarget!.Output;
         var variant = cfg.Algo switch { Algo.Vdqn => TdVariant.Vanilla, Algo.Tdqn => TdVariant.Target, _ => TdVariant.Double };
         TdLoss.Run(variant, cfg.Loss == LossKind.Huber ? TdLossKind.Huber : TdLossKind.Mse,
             q, qNext, qNextOnline, batch.Actions, batch.Returns, batch.Discounts,
@@ -80,18 +84,14 @@ public sealed class DqnLearner
     }
 
     /// <summary>
-    /// Q(s) (recording the backward), the target's Q(s') and, for D-DQN, the online Q(s'), on a GPU:
-    /// the online network runs once over [s; s'] (2B samples, the backward over the s half only),
-    /// which reads its weights once instead of twice.
+    /// The forwards (recording the backward of Q(s)) on a GPU: the online network runs once over
+    /// [s; s'] (2B samples, the backward over the s half only), which reads its weights once instead of twice.
     /// </summary>
-    private (Tensor<float> Q, Tensor<float> QNext, Tensor<float>? QNextOnline) ForwardBatched(DqnBatch batch, Tensor<float> obs, Tensor<float> nextObs)
+    private void ForwardBatched(DqnBatch batch, Tensor<float> obs, Tensor<float> nextObs)
     {
-        int b = cfg.BatchSize;
-        if (!pairPass) return (Online.Forward(obs, current, tape, overwriteGradients: true), Target!.Forward(nextObs, nextTarget!), null);
-        var both = Online.Forward(ObsThenNext(batch, obs, nextObs), current, tape, gradRows: b, overwriteGradients: true);
-        return cfg.Algo == Algo.Vdqn
-            ? (both.Rows(0, b), both.Rows(b, b), null)
-            : (both.Rows(0, b), Target!.Forward(nextObs, nextTarget!), both.Rows(b, b));
+        if (pairPass) Online.Forward(ObsThenNext(batch, obs, nextObs), current, tape, gradRows: cfg.BatchSize, overwriteGradients: true);
+        else Online.Forward(obs, current, tape, overwriteGradients: true);
+        Target?.Forward(nextObs, nextTarget!);
     }
 
     /// <summary>
@@ -104,13 +104,12 @@ public sealed class DqnLearner
     /// host op computes a sample alike whatever the cut and whichever core runs it, so the result
     /// depends on neither the core count nor the timing.
     /// </summary>
-    private (Tensor<float> Q, Tensor<float> QNext, Tensor<float>? QNextOnline) ForwardOnTwoCores(Tensor<float> obs, Tensor<float> nextObs)
+    private void ForwardOnTwoCores(Tensor<float> obs, Tensor<float> nextObs)
     {
-        int b = cfg.BatchSize;
-        chunksTaken = 0;
+        int taken = 0;
         void TakeChunks()
         {
-            for (int c; (c = Interlocked.Increment(ref chunksTaken) - 1) < nextChunks.Length;)
+            for (int c; (c = Interlocked.Increment(ref taken) - 1) < nextChunks.Length;)
             {
                 var (net, start, acts) = nextChunks[c];
                 net.Forward(nextObs.Rows(start, acts.Batch), acts);
@@ -123,13 +122,6 @@ public sealed class DqnLearner
                 TakeChunks();
             },
             TakeChunks);
-        var q = current.Output.Rows(0, b);
-        return cfg.Algo switch
-        {
-            Algo.Vdqn => (q, current.Output.Rows(b, b), null),
-            Algo.Tdqn => (q, nextTarget!.Output, null),
-            _ => (q, nextTarget!.Output, current.Output.Rows(b, b)),
-        };
     }
 
     /// <summary>Samples per chunk of the passes over s' on the host: 16 fill the GEMM's 16-wide panels of a
