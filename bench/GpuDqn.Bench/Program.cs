@@ -9,6 +9,12 @@ if (args.Length > 0 && args[0] == "updates")
     UpdateThroughput.Run(args.Length > 1 ? args[1] : "cpu", args.Length > 2 ? args[2] : "");
     return;
 }
+// `-- serve [device] [filter]`: the same workloads, n updates at a time on request (bench/anchors/interleaved.py).
+if (args.Length > 0 && args[0] == "serve")
+{
+    UpdateThroughput.Serve(args.Length > 1 ? args[1] : "cpu", args.Length > 2 ? args[2] : "");
+    return;
+}
 // `-- conv [device] [batch] [parts]`: the conv2d workloads of bench/anchors/conv_anchor.py, in its output format
 // (parts: the backward's dw, db and dx timed apart as well).
 if (args.Length > 0 && args[0] == "conv")

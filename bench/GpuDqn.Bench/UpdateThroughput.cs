@@ -27,31 +27,59 @@ public static class UpdateThroughput
     {
         using var device = Device.Create(deviceId);
         Console.WriteLine($"gpudqn on {device.Id}: {device.Name}");
-        (string Name, Func<Sequential> Net, int Batch, Algo Algo, int Reps)[] workloads =
-        [
-            ("cartpole-mlp(4-120-84-2) b128 dqn", () => Networks.Mlp(4, 2, 120, 84), 128, Algo.Tdqn, 500),
-            ("minatar(4x10x10,conv16,fc128,6) b32 ddqn", () => Networks.MinAtar(4, 6), 32, Algo.Ddqn, 300),
-            ("nature-cnn(4x84x84,6) b32 ddqn", () => Networks.Nature(6), 32, Algo.Ddqn, 40),
-        ];
-        foreach (var w in workloads.Where(w => w.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)))
-            Bench(device, w.Name, w.Net(), w.Batch, w.Algo, w.Reps);
+        foreach (var w in Matching(filter)) Bench(device, w.Name, w.Net(), w.Batch, w.Algo, w.Reps);
+    }
+
+    private static readonly (string Name, Func<Sequential> Net, int Batch, Algo Algo, int Reps)[] Workloads =
+    [
+        ("cartpole-mlp(4-120-84-2) b128 dqn", () => Networks.Mlp(4, 2, 120, 84), 128, Algo.Tdqn, 500),
+        ("minatar(4x10x10,conv16,fc128,6) b32 ddqn", () => Networks.MinAtar(4, 6), 32, Algo.Ddqn, 300),
+        ("nature-cnn(4x84x84,6) b32 ddqn", () => Networks.Nature(6), 32, Algo.Ddqn, 40),
+    ];
+
+    private static IEnumerable<(string Name, Func<Sequential> Net, int Batch, Algo Algo, int Reps)> Matching(string filter) =>
+        Workloads.Where(w => w.Name.Contains(filter, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// For bench/anchors/interleaved.py: builds the matching workloads, warms each up, prints "ready",
+    /// then answers each stdin line "&lt;workload index&gt; &lt;n&gt;" with the ms of n updates on one line, so a
+    /// driver can alternate short blocks of ours and PyTorch's and compare them inside one window.
+    /// </summary>
+    public static void Serve(string deviceId, string filter = "")
+    {
+        using var device = Device.Create(deviceId);
+        var updates = Matching(filter).Select(w =>
+        {
+            var (learner, batch) = Prepare(device, w.Net(), w.Batch, w.Algo);
+            Action update = () => learner.Update(batch);
+            Timing.Sorted(device, update, w.Reps, warmSeconds: 3);
+            return update;
+        }).ToArray();
+        Console.WriteLine($"ready {device.Id}: {device.Name}");
+        var ms = new List<double>();
+        for (string? line; (line = Console.ReadLine()) is not null;)
+        {
+            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length != 2 || !int.TryParse(parts[0], out int w) || w < 0 || w >= updates.Length || !int.TryParse(parts[1], out int n) || n < 1)
+                throw new ArgumentException($"serve: expected \"<workload 0..{updates.Length - 1}> <updates >= 1>\", got \"{line}\"");
+            ms.Clear();
+            for (int i = 0; i < n; i++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                updates[w]();
+                device.Synchronize();
+                ms.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+            }
+            Console.WriteLine(string.Join(' ', ms.Select(t => t.ToString("F4", System.Globalization.CultureInfo.InvariantCulture))));
+        }
     }
 
     private static void Bench(Device device, string name, Sequential net, int batchSize, Algo algo, int reps)
     {
-        var cfg = new TrainConfig { Algo = algo, BatchSize = batchSize, BufferSize = batchSize, LearningRate = 1e-4f, MaxGradNorm = 10f, Loss = LossKind.Huber, Seed = 0 };
-        var learner = new DqnLearner(cfg, net, device);
-        int obsDim = (int)Shape.Count(net.InputShape);
-        int actions = net.OutputShape[0];
-        var rng = new Random(0);
-        var replayBatch = new ReplayBatch(device, batchSize, obsDim);
-        var batch = new DqnBatch(replayBatch.Obs, replayBatch.NextObs, replayBatch.Actions, replayBatch.Returns, replayBatch.Discounts);
-        batch.Obs.Upload(SelfTest.Reference.Uniform(rng, (long)batchSize * obsDim).Select(v => (v + 1) / 2).ToArray());
-        batch.NextObs.Upload(SelfTest.Reference.Uniform(rng, (long)batchSize * obsDim).Select(v => (v + 1) / 2).ToArray());
-        batch.Actions.Upload(Enumerable.Range(0, batchSize).Select(_ => rng.Next(actions)).ToArray());
-        batch.Returns.Upload(Enumerable.Range(0, batchSize).Select(_ => (float)rng.NextDouble()).ToArray());
-        batch.Discounts.Upload(Enumerable.Range(0, batchSize).Select(_ => rng.NextDouble() < 0.1 ? 0f : 0.99f).ToArray());
+        var (learner, batch) = Prepare(device, net, batchSize, algo);
         var times = Timing.Sorted(device, () => learner.Update(batch), reps, warmSeconds: 3, minSeconds: MeasureSeconds);
+        var rng = new Random(1);
+        int obsDim = (int)Shape.Count(net.InputShape);
         var one = device.FromArray(SelfTest.Reference.Uniform(rng, obsDim), [1, .. net.InputShape]);
         var acts = learner.Online.CreateActivations(1, withGrads: false);
         var action = device.Zeros<int>(1);
@@ -67,5 +95,23 @@ public static class UpdateThroughput
         Array.Sort(actTimes);
         double m = Timing.Median(times);
         Console.WriteLine($"{name}: update {m:F3} ms ({1e3 / m:F0} updates/s), act {Timing.Median(actTimes) * 1e3:F0} us");
+    }
+
+    /// <summary>A learner with the anchor's settings and one fixed random batch (states uniform in [0, 1]).</summary>
+    private static (DqnLearner Learner, DqnBatch Batch) Prepare(Device device, Sequential net, int batchSize, Algo algo)
+    {
+        var cfg = new TrainConfig { Algo = algo, BatchSize = batchSize, BufferSize = batchSize, LearningRate = 1e-4f, MaxGradNorm = 10f, Loss = LossKind.Huber, Seed = 0 };
+        var learner = new DqnLearner(cfg, net, device);
+        int obsDim = (int)Shape.Count(net.InputShape);
+        int actions = net.OutputShape[0];
+        var rng = new Random(0);
+        var replayBatch = new ReplayBatch(device, batchSize, obsDim);
+        var batch = new DqnBatch(replayBatch.Obs, replayBatch.NextObs, replayBatch.Actions, replayBatch.Returns, replayBatch.Discounts);
+        batch.Obs.Upload(SelfTest.Reference.Uniform(rng, (long)batchSize * obsDim).Select(v => (v + 1) / 2).ToArray());
+        batch.NextObs.Upload(SelfTest.Reference.Uniform(rng, (long)batchSize * obsDim).Select(v => (v + 1) / 2).ToArray());
+        batch.Actions.Upload(Enumerable.Range(0, batchSize).Select(_ => rng.Next(actions)).ToArray());
+        batch.Returns.Upload(Enumerable.Range(0, batchSize).Select(_ => (float)rng.NextDouble()).ToArray());
+        batch.Discounts.Upload(Enumerable.Range(0, batchSize).Select(_ => rng.NextDouble() < 0.1 ? 0f : 0.99f).ToArray());
+        return (learner, batch);
     }
 }
