@@ -10,13 +10,15 @@ The PyTorch side is the anchor's own network builder and the same step as its `b
 without grad, smooth L1, backward, clip_grad_norm_ 10, Adam 1e-4), on 2 threads.
 
 Run with Debian's python3 from the repository root, after `dotnet build -c Release bench/GpuDqn.Bench`:
-    python3 bench/anchors/interleaved.py [seconds=30] [workload=minatar|nature|cartpole] [device=cpu]
+    python3 bench/anchors/interleaved.py [seconds=30] [workload=minatar|nature|cartpole] [device=cpu] [pairs]
+(`pairs` also prints every block pair: seconds since the start, our block median, PyTorch's, the ratio.)
 """
 import importlib.util, os, statistics, subprocess, sys, time
 
 seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 30.0
 workload = sys.argv[2] if len(sys.argv) > 2 else "minatar"
 device = sys.argv[3] if len(sys.argv) > 3 else "cpu"
+show_pairs = len(sys.argv) > 4 and sys.argv[4] == "pairs"
 root = os.path.dirname(os.path.abspath(__file__)) + "/../.."
 
 # The anchor sets its thread count from sys.argv[1] when imported: give it its default, 2.
@@ -97,6 +99,8 @@ while time.perf_counter() - start < seconds:
     all_ours += o; all_torch += t
     mo, mt = statistics.median(o), statistics.median(t)
     pairs.append((mo, mt)); ratios.append(mt / mo)
+    if show_pairs:
+        print(f"{time.perf_counter() - start:6.2f} s  {mo:8.3f}  {mt:8.3f}  {mt / mo:6.2f}x")
 ours.stdin.close(); ours.wait()
 
 mo, mt = statistics.median(all_ours), statistics.median(all_torch)
