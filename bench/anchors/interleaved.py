@@ -9,7 +9,7 @@ adjacent blocks saw the same window; its ratio is PyTorch's block median over ou
 The PyTorch side is the anchor's own network builder and the same step as its `bench` (targets
 without grad, smooth L1, backward, clip_grad_norm_ 10, Adam 1e-4), on 2 threads.
 
-Run with Debian's python3 from the repository root, after `dotnet build -c Release bench/GpuDqn.Bench`:
+Run with Debian's python3 (the one python3-torch installs into; it builds the bench first):
     python3 bench/anchors/interleaved.py [seconds=30] [workload=minatar|nature|cartpole] [device=cpu] [pairs]
 (`pairs` also prints every block pair: seconds since the start, our block median, PyTorch's, the ratio.)
 """
@@ -68,6 +68,7 @@ def torch_block(step, n):
     return ts
 
 
+subprocess.run(["dotnet", "build", "-c", "Release", root + "/bench/GpuDqn.Bench"], stdout=subprocess.DEVNULL, check=True)
 dll = root + "/bench/GpuDqn.Bench/bin/Release/net10.0/GpuDqn.Bench.dll"
 ours = subprocess.Popen(["dotnet", dll, "serve", device, workload], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
 
