@@ -61,9 +61,16 @@ internal sealed class ConfigOptions
         {
             if (parse.GetResult(option) is null) continue;
             object? value = GetValueOfOption.MakeGenericMethod(prop.PropertyType).Invoke(parse, [option]);
+            // JSON has no NaN or infinity, and no setting takes one: name the flag before serialising.
+            if (value is float f && !float.IsFinite(f)) throw new UserError($"{option.Name} must be a finite number, got {f}");
             json[TrainConfig.Json.PropertyNamingPolicy!.ConvertName(prop.Name)] = JsonSerializer.SerializeToNode(value, prop.PropertyType, TrainConfig.Json);
         }
-        if (parse.GetValue(Steps) is { } steps) json["total_steps"] = steps;
+        if (parse.GetValue(Steps) is { } steps)
+        {
+            if (parse.GetResult(options.Single(o => o.Prop.Name == nameof(TrainConfig.TotalSteps)).Option) is not null)
+                throw new UserError("--steps is an alias of --total-steps: give one of them, not both");
+            json["total_steps"] = steps;
+        }
         try
         {
             return json.Deserialize<TrainConfig>(TrainConfig.Json)!.Validate();
@@ -75,21 +82,32 @@ internal sealed class ConfigOptions
     private static TrainConfig Merge(TrainConfig baseConfig, string file)
     {
         if (!File.Exists(file)) throw new UserError($"config file '{file}' does not exist");
+        var json = JsonSerializer.SerializeToNode(baseConfig, TrainConfig.Json)!.AsObject();
         try
         {
             var over = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(file))?.AsObject()
                 ?? throw new UserError($"config file '{file}' is empty");
-            var json = JsonSerializer.SerializeToNode(baseConfig, TrainConfig.Json)!.AsObject();
             foreach (var (k, v) in over)
             {
                 if (!json.ContainsKey(k)) throw new UserError($"config file '{file}': unknown key '{k}'");
                 json[k] = v?.DeepClone();
             }
-            return json.Deserialize<TrainConfig>(TrainConfig.Json)!;
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        // ArgumentException: a key written twice ("An item with the same key has already been added").
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
         {
             throw new UserError($"config file '{file}': {e.Message}");
+        }
+        try
+        {
+            return json.Deserialize<TrainConfig>(TrainConfig.Json)!;
+        }
+        catch (JsonException e)
+        {
+            // The position in e.Message is in the merged document, not the user's file: name the key instead.
+            string key = e.Path?.TrimStart('$', '.') ?? "?";
+            string what = e.Message.Split(" Path:")[0];
+            throw new UserError($"config file '{file}': the value of '{key}' has the wrong type ({what})");
         }
     }
 }

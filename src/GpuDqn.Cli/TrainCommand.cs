@@ -20,6 +20,9 @@ public static class TrainCommand
                 new Trainer(cfg, output).Run(device);
             }
             catch (ArgumentException e) { throw new UserError(e.Message); }
+            catch (TrainingDivergedException e) { throw new UserError(e.Message); }
+            // The run directory or a file in it cannot be written (a path that is a file, no permission, a full disk).
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UserError(e.Message); }
             return 0;
         });
         return cmd;

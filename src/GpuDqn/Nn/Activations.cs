@@ -28,11 +28,12 @@ public sealed class Activations
         Batch = batch;
         var layers = net.Layers;
         long valueTotal = 0, gradTotal = 0;
-        foreach (var l in layers)
+        for (int i = 0; i < layers.Count; i++)
         {
-            long n = batch * Shape.Count(l.OutputShape);
-            if (!l.ValueAliasesInput) valueTotal += n;
-            if (!l.GradAliasesInput) gradTotal += n;
+            // A first layer has no layer output to alias (a Flatten there copies its input): it gets storage.
+            long n = batch * Shape.Count(layers[i].OutputShape);
+            if (!layers[i].ValueAliasesInput || i == 0) valueTotal += n;
+            if (!layers[i].GradAliasesInput || i == 0) gradTotal += n;
         }
         values = device.Allocate<float>(valueTotal);
         grads = withGrads ? device.Allocate<float>(gradTotal) : null;

@@ -15,7 +15,7 @@ public sealed class Model
     public Tensor<float> Gradients { get; }
 
     public Model(Sequential net, Device device, int seed)
-        : this(net, device, device.FromArray(net.InitialParameters(seed), (int)net.ParameterCount)) { }
+        : this(net, device, device.FromArray(Checked(net).InitialParameters(seed), (int)net.ParameterCount)) { }
 
     private Model(Sequential net, Device device, Tensor<float> parameters)
     {
@@ -36,6 +36,10 @@ public sealed class Model
 
     public void ZeroGrad() => Gradients.Buffer.Clear();
 
+    // The flat parameter and gradient tensors are indexed by int.
+    private static Sequential Checked(Sequential net) => net.ParameterCount <= int.MaxValue ? net
+        : throw new ArgumentException($"the network has {net.ParameterCount:N0} parameters; at most {int.MaxValue:N0} fit one flat tensor");
+
     public Activations CreateActivations(int batch, bool withGrads) => Net.CreateActivations(Device, batch, withGrads);
 
     /// <summary>Forward pass; with a tape, records the backward into <see cref="Gradients"/> (over the
@@ -49,7 +53,14 @@ public sealed class Model
 public static class Networks
 {
     /// <summary>Linear → ReLU → ... → Linear(actions), like CleanRL's CartPole Q-network (120, 84).</summary>
-    public static Sequential Mlp(int observations, int actions, params int[] hidden)
+    public static Sequential Mlp(int observations, int actions, params int[] hidden) =>
+        new([observations], [.. MlpLayers(observations, actions, hidden)]);
+
+    /// <summary>An MLP over observations of any shape, flattened first (PyTorch's nn.Flatten(), nn.Linear, ...).</summary>
+    public static Sequential Mlp(int[] observationShape, int actions, params int[] hidden) =>
+        new(observationShape, [new Flatten(), .. MlpLayers((int)Shape.Count(observationShape), actions, hidden)]);
+
+    private static List<Layer> MlpLayers(int observations, int actions, int[] hidden)
     {
         var layers = new List<Layer>();
         int d = observations;
@@ -60,7 +71,7 @@ public static class Networks
             d = h;
         }
         layers.Add(new Linear(d, actions));
-        return new Sequential([observations], [.. layers]);
+        return layers;
     }
 
     /// <summary>MinAtar's DQN: conv 16 3×3 → ReLU → flatten → 128 → ReLU → actions, input [C, 10, 10].</summary>

@@ -40,9 +40,11 @@ public static class EnvFactory
     /// <summary>The Q-network for an observation shape: config.network, or by shape when "auto".</summary>
     public static Sequential Network(TrainConfig cfg, int[] observationShape, int actions) => cfg.Network switch
     {
-        "mlp" => Networks.Mlp((int)Shape.Count(observationShape), actions, cfg.Hidden),
-        "minatar" => Networks.MinAtar(observationShape[0], actions),
-        "nature" => Networks.Nature(actions, observationShape[0]),
+        "mlp" => observationShape.Length == 1
+            ? Networks.Mlp(observationShape[0], actions, cfg.Hidden)
+            : Networks.Mlp(observationShape, actions, cfg.Hidden),
+        "minatar" => observationShape is [_, 10, 10] ? Networks.MinAtar(observationShape[0], actions) : throw WrongShape(cfg, observationShape, "[C, 10, 10]"),
+        "nature" => observationShape is [_, 84, 84] ? Networks.Nature(actions, observationShape[0]) : throw WrongShape(cfg, observationShape, "[C, 84, 84]"),
         "auto" => observationShape switch
         {
             [_] => Networks.Mlp(observationShape[0], actions, cfg.Hidden),
@@ -52,6 +54,9 @@ public static class EnvFactory
         },
         _ => throw new ArgumentException($"unknown network '{cfg.Network}'; expected auto, mlp, minatar or nature"),
     };
+
+    private static ArgumentException WrongShape(TrainConfig cfg, int[] observationShape, string needs) =>
+        new($"network '{cfg.Network}' takes observations of shape {needs}; {cfg.Env} gives {Shape.Format(observationShape)} (network auto picks one that fits)");
 
     /// <summary>The network a config trains, found by opening one environment for its shapes.</summary>
     public static Sequential NetworkFor(TrainConfig cfg)

@@ -4,7 +4,8 @@ namespace GpuDqn.Training;
 
 /// <summary>
 /// A run directory: config.json (the full resolved config), metrics.csv (one row per
-/// finished episode, plus evaluation rows), and checkpoints. Created fresh for each run.
+/// finished episode, plus evaluation rows), and checkpoints. Created fresh for each run: an
+/// existing directory that holds anything is refused.
 /// </summary>
 public sealed class RunLog : IDisposable
 {
@@ -17,7 +18,18 @@ public sealed class RunLog : IDisposable
     {
         Directory = config.RunDir ?? Path.Combine(config.RunRoot,
             $"{config.Env}__{config.Algo.ToString().ToLowerInvariant()}__{config.Seed}__{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}");
-        System.IO.Directory.CreateDirectory(Directory);
+        // Another run's files would be overwritten one by one and mixed with this run's (its metrics
+        // truncated at once, its best checkpoint replaced at the end): refuse, as nothing is written yet.
+        if (System.IO.Directory.Exists(Directory) && System.IO.Directory.EnumerateFileSystemEntries(Directory).Any())
+            throw new ArgumentException($"run directory '{Directory}' already exists and is not empty; give a new run_dir (--run-dir) or remove it");
+        try
+        {
+            System.IO.Directory.CreateDirectory(Directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"cannot create the run directory '{Directory}': {e.Message}", e);
+        }
         Checkpoints.AtomicFile.WriteAllText(Path.Combine(Directory, "config.json"), config.ToJson());
         metrics = new StreamWriter(Path.Combine(Directory, "metrics.csv"), append: false) { AutoFlush = false };
         metrics.WriteLine(MetricsHeader);

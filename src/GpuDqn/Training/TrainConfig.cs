@@ -111,34 +111,48 @@ public sealed record TrainConfig
         ? new LinearSchedule(EpsStart, EpsEnd, 1f, ExplorationSteps)
         : new LinearSchedule(EpsStart, EpsEnd, ExplorationFraction, TotalSteps);
 
+    /// <summary>The most evaluation episodes a run (or <c>gpudqn eval</c>) plays: each one gets its own
+    /// environment, so a mistyped count would otherwise allocate until the machine gives out.</summary>
+    public const int MaxEvalEpisodes = 10_000;
+
     /// <summary>Throws ArgumentException naming the first bad setting.</summary>
     public TrainConfig Validate()
     {
         static void Require(bool ok, string message) { if (!ok) throw new ArgumentException(message); }
+        // A config file can hold null where a value belongs.
+        Require(!string.IsNullOrEmpty(Env), "env must name an environment, got " + (Env is null ? "null" : "an empty string"));
+        Require(!string.IsNullOrEmpty(Device), "device must name a device (auto, cpu, ilgpu-cpu, cuda, opencl), got " + (Device is null ? "null" : "an empty string"));
+        Require(!string.IsNullOrEmpty(Network), "network must be auto, mlp, minatar or nature, got " + (Network is null ? "null" : "an empty string"));
+        Require(!string.IsNullOrEmpty(RunRoot), "run_root must name a directory, got " + (RunRoot is null ? "null" : "an empty string"));
+        Require(RunDir is null || RunDir.Length > 0, "run_dir must name a directory (or be left out), got an empty string");
+        Require(Hidden is not null, "hidden must list the MLP's layer widths, e.g. [256, 256], got null");
         Require(TotalSteps > 0, $"total_steps must be positive, got {TotalSteps}");
         Require(NumEnvs > 0, $"num_envs must be positive, got {NumEnvs}");
         Require(BatchSize > 0, $"batch_size must be positive, got {BatchSize}");
         Require(BufferSize > 0, $"buffer_size must be positive, got {BufferSize}");
         Require(BatchSize <= BufferSize, $"batch_size {BatchSize} is larger than buffer_size {BufferSize}");
-        Require(BufferSize >= NumEnvs * (NSteps + 1), $"buffer_size {BufferSize} must hold at least (n_steps + 1) steps of all {NumEnvs} envs");
-        Require(Gamma is >= 0 and <= 1, $"gamma must be in [0, 1], got {Gamma}");
         Require(NSteps >= 1, $"n_steps must be >= 1, got {NSteps}");
+        Require(BufferSize >= (long)NumEnvs * (NSteps + 1L), $"buffer_size {BufferSize} must hold at least (n_steps + 1) steps of all {NumEnvs} envs, {(long)NumEnvs * (NSteps + 1L)}");
+        Require(Gamma is >= 0 and <= 1, $"gamma must be in [0, 1], got {Gamma}");
         Require(LearningRate > 0 && float.IsFinite(LearningRate), $"learning_rate must be positive, got {LearningRate}");
-        Require(OptimizerEps >= 0, $"optimizer_eps must be >= 0, got {OptimizerEps}");
+        // 0 divides 0 by 0 on the first step wherever a gradient is exactly zero (a dead ReLU unit), and the weights turn NaN.
+        Require(OptimizerEps > 0 && float.IsFinite(OptimizerEps), $"optimizer_eps must be a finite number > 0, got {OptimizerEps}");
+        Require(RmspropAlpha is >= 0 and < 1, $"rmsprop_alpha must be in [0, 1), got {RmspropAlpha}");
         Require(LearningStarts >= 0, $"learning_starts must be >= 0, got {LearningStarts}");
         Require(TrainFrequency > 0, $"train_frequency must be positive, got {TrainFrequency}");
         Require(GradientSteps > 0, $"gradient_steps must be positive, got {GradientSteps}");
         Require(TargetUpdateInterval > 0, $"target_update_interval must be positive, got {TargetUpdateInterval}");
         Require(Tau is > 0 and <= 1, $"tau must be in (0, 1], got {Tau}");
-        Require(MaxGradNorm >= 0, $"max_grad_norm must be >= 0, got {MaxGradNorm}");
+        Require(MaxGradNorm >= 0 && float.IsFinite(MaxGradNorm), $"max_grad_norm must be a finite number >= 0 (0 = no clipping), got {MaxGradNorm}");
         Require(EpsStart is >= 0 and <= 1 && EpsEnd is >= 0 and <= 1, $"eps_start and eps_end must be in [0, 1], got {EpsStart} and {EpsEnd}");
         Require(ExplorationFraction is > 0 and <= 1, $"exploration_fraction must be in (0, 1], got {ExplorationFraction}");
         Require(ExplorationSteps >= 0, $"exploration_steps must be >= 0 (0 = use exploration_fraction), got {ExplorationSteps}");
         Require(EvalEvery >= 0, $"eval_every must be >= 0, got {EvalEvery}");
-        Require(EvalEpisodes > 0, $"eval_episodes must be positive, got {EvalEpisodes}");
+        Require(EvalEpisodes is > 0 and <= MaxEvalEpisodes, $"eval_episodes must be in [1, {MaxEvalEpisodes}], got {EvalEpisodes}");
         Require(EvalEpsilon is >= 0 and <= 1, $"eval_epsilon must be in [0, 1], got {EvalEpsilon}");
         Require(EvalMaxEpisodeSteps > 0, $"eval_max_episode_steps must be positive, got {EvalMaxEpisodeSteps}");
-        Require(Hidden.All(h => h > 0), $"hidden layer sizes must be positive, got [{string.Join(", ", Hidden)}]");
+        Require(Hidden!.All(h => h > 0), $"hidden layer sizes must be positive, got [{string.Join(", ", Hidden!)}]");
+        Require(CheckpointEvery >= 0, $"checkpoint_every must be >= 0 (0 = only at the end), got {CheckpointEvery}");
         Require(LogEvery > 0, $"log_every must be positive, got {LogEvery}");
         return this;
     }

@@ -55,6 +55,19 @@ public sealed class Trainer
         long nextTarget = cfg.TargetUpdateInterval, nextCheckpoint = cfg.CheckpointEvery > 0 ? cfg.CheckpointEvery : long.MaxValue;
         long trainEvery = Math.Max(1, cfg.TrainFrequency / cfg.NumEnvs);
         float loss = float.NaN, meanQ = float.NaN;
+        // Reads the last update's loss and mean Q; a NaN or infinite one has already spread to every
+        // weight, so the run stops before a checkpoint or an evaluation saves them.
+        void ReadScalars()
+        {
+            if (learner.Updates == 0) return;
+            var s = learner.Scalars.ToArray();
+            (loss, meanQ) = (s[0], s[1]);
+            if (!float.IsFinite(loss) || !float.IsFinite(meanQ))
+                throw new TrainingDivergedException(
+                    $"training diverged at step {step:N0} after {learner.Updates:N0} updates: loss {loss}, mean Q {meanQ}; " +
+                    $"try a lower learning_rate (now {cfg.LearningRate}) or a larger optimizer_eps (now {cfg.OptimizerEps}). " +
+                    $"Nothing was saved after it; {run.Directory} keeps what was saved before");
+        }
         env.Reset(cfg.Seed);
         while (step < cfg.TotalSteps)
         {
@@ -83,11 +96,7 @@ public sealed class Trainer
             if (step >= nextLog || step >= cfg.TotalSteps)
             {
                 nextLog += cfg.LogEvery;
-                if (learner.Updates > 0)
-                {
-                    var s = learner.Scalars.ToArray();
-                    (loss, meanQ) = (s[0], s[1]);
-                }
+                ReadScalars();
                 double sps = step / clock.Elapsed.TotalSeconds;
                 foreach (var ep in env.DrainFinishedEpisodes())
                 {
@@ -102,6 +111,7 @@ public sealed class Trainer
             if (step >= nextEval && step < cfg.TotalSteps)
             {
                 nextEval += cfg.EvalEvery;
+                ReadScalars();
                 var ev = Evaluate(cfg, learner.Online);
                 evals.Add((step, ev));
                 run.Row(step, "eval", ev.MeanReturn, ev.MeanLength, loss, meanQ, cfg.EvalEpsilon, step / clock.Elapsed.TotalSeconds);
@@ -111,11 +121,13 @@ public sealed class Trainer
             if (step >= nextCheckpoint)
             {
                 nextCheckpoint += cfg.CheckpointEvery;
+                ReadScalars();
                 Checkpoint.Save(run.CheckpointPath, cfg, learner, step, eps);
             }
         }
         device.Synchronize();
         double wall = clock.Elapsed.TotalSeconds;
+        ReadScalars();
         Checkpoint.Save(run.CheckpointPath, cfg, learner, step, epsilon.Value(step));
         var final = Evaluate(cfg, learner.Online);
         evals.Add((step, final));
@@ -138,3 +150,7 @@ public sealed class Trainer
         Checkpoint.Save(run.BestCheckpointPath, Config, learner, step, eps);
     }
 }
+
+/// <summary>The loss or the Q-values became NaN or infinite (a learning rate too high, an epsilon too
+/// small): the run stopped before saving the broken weights.</summary>
+public sealed class TrainingDivergedException(string message) : Exception(message);

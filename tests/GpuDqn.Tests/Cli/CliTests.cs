@@ -6,7 +6,7 @@ namespace GpuDqn.Tests.Cli;
 /// problem and a non-zero exit code; good input works.</summary>
 public class CliTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
+    internal static (int Code, string Out, string Err) Run(params string[] args)
     {
         var o = new StringWriter();
         var e = new StringWriter();
@@ -14,7 +14,7 @@ public class CliTests
         return (code, o.ToString(), e.ToString());
     }
 
-    private static void AssertOneLineError((int Code, string Out, string Err) r, string mustContain)
+    internal static void AssertOneLineError((int Code, string Out, string Err) r, string mustContain)
     {
         Assert.NotEqual(0, r.Code);
         var lines = r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries);

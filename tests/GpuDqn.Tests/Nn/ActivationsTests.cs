@@ -57,4 +57,30 @@ public class ActivationsTests
         Assert.Contains("[3, 5)", e.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => acts.Rows(0, 0));
     }
+
+    [Theory]
+    [ClassData(typeof(PresentDevices))]
+    public void A_flatten_first_network_equals_the_same_layers_on_flattened_input(string device)
+    {
+        // The first layer gets storage of its own even though a Flatten elsewhere aliases its input.
+        var dev = TestDevices.Get(device);
+        int seed = TestDevices.NewSeed();
+        var rng = new Random(seed);
+        const int batch = 5;
+        var grid = new Model(Networks.Mlp([3, 4, 5], 4, 7), dev, seed);
+        var flat = new Model(Networks.Mlp(60, 4, 7), dev, seed);
+        grid.Parameters.CopyTo(flat.Parameters);
+        var x = Reference.Uniform(rng, batch * 60);
+        var dy = Reference.Uniform(rng, batch * 4);
+        float[] Run(Model m, int[] shape)
+        {
+            var acts = m.CreateActivations(batch, withGrads: true);
+            var tape = new Tape();
+            m.Forward(dev.FromArray(x, shape), acts, tape, overwriteGradients: true);
+            acts.OutputGrad.Upload(dy);
+            tape.Backward();
+            return [.. acts.Output.ToArray(), .. m.Gradients.ToArray()];
+        }
+        Assert.Equal(Run(flat, [batch, 60]), Run(grid, [batch, 3, 4, 5]));
+    }
 }
