@@ -59,12 +59,18 @@ public static class Checkpoint
         if (!File.Exists(sidecarPath)) throw new CheckpointException($"checkpoint sidecar '{sidecarPath}' does not exist");
         JsonObject side;
         TrainConfig cfg;
+        long step;
+        float epsilon;
         try
         {
             side = JsonNode.Parse(File.ReadAllText(sidecarPath))!.AsObject();
             if (side["format"]?.GetValue<string>() != Format)
                 throw new CheckpointException($"'{sidecarPath}' is not a GpuDqn checkpoint sidecar (format {side["format"]?.ToJsonString() ?? "missing"})");
             cfg = side["config"].Deserialize<TrainConfig>(TrainConfig.Json) ?? throw new CheckpointException($"'{sidecarPath}' has no config");
+            step = Field(side, "step", 0L, "a non-negative integer", sidecarPath);
+            epsilon = Field(side, "epsilon", 0f, "a number in [0, 1]", sidecarPath);
+            if (step < 0) throw new CheckpointException($"'{sidecarPath}': \"step\" must be a non-negative integer, got {step}");
+            if (epsilon is not (>= 0 and <= 1)) throw new CheckpointException($"'{sidecarPath}': \"epsilon\" must be a number in [0, 1], got {epsilon}");
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException)
         {
@@ -84,6 +90,22 @@ public static class Checkpoint
         }
         if (byName.Count > 0)
             throw new CheckpointException($"'{path}' has tensors the network does not: {string.Join(", ", byName.Keys)}");
-        return new Loaded(cfg, side["step"]?.GetValue<long>() ?? 0, side["epsilon"]?.GetValue<float>() ?? 0, flat);
+        return new Loaded(cfg, step, epsilon, flat);
+    }
+
+    /// <summary>A sidecar field of type <typeparamref name="T"/>, or <paramref name="missing"/> when absent;
+    /// a value of another type names the field (GetValue alone would throw an unexplained InvalidOperationException).</summary>
+    private static T Field<T>(JsonObject side, string name, T missing, string expected, string sidecarPath)
+    {
+        var node = side[name];
+        if (node is null) return missing;
+        try
+        {
+            return node.GetValue<T>();
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        {
+            throw new CheckpointException($"'{sidecarPath}': \"{name}\" must be {expected}, got {node.ToJsonString()}");
+        }
     }
 }
