@@ -76,7 +76,7 @@ public static class Checkpoint
         {
             throw new CheckpointException($"'{sidecarPath}' is not a valid checkpoint sidecar: {e.Message}");
         }
-        var net = buildNet(cfg);
+        var net = BuildValidated(cfg, buildNet, sidecarPath);
         var (tensors, _) = SafeTensors.Load(path);
         var byName = tensors.ToDictionary(t => t.Name);
         var flat = new float[net.ParameterCount];
@@ -91,6 +91,24 @@ public static class Checkpoint
         if (byName.Count > 0)
             throw new CheckpointException($"'{path}' has tensors the network does not: {string.Join(", ", byName.Keys)}");
         return new Loaded(cfg, step, epsilon, flat);
+    }
+
+    /// <summary>The network of a sidecar's config, once the config passes <see cref="TrainConfig.Validate"/>; a
+    /// hand-edited or foreign config (null settings, gamma 5, an unknown env) is a CheckpointException, not a
+    /// crash inside the network builder or a network built from nonsense.</summary>
+    private static Sequential BuildValidated(TrainConfig cfg, Func<TrainConfig, Sequential> buildNet, string sidecarPath)
+    {
+        // JSON null deserializes into these non-nullable settings, and Validate may not check them.
+        foreach (var (name, value) in new (string, object?)[] { ("env", cfg.Env), ("network", cfg.Network), ("hidden", cfg.Hidden) })
+            if (value is null) throw new CheckpointException($"'{sidecarPath}' has an invalid config: {name} is null");
+        try
+        {
+            return buildNet(cfg.Validate());
+        }
+        catch (Exception e) when (e is ArgumentException or NullReferenceException)
+        {
+            throw new CheckpointException($"'{sidecarPath}' has an invalid config: {e.Message}");
+        }
     }
 
     /// <summary>A sidecar field of type <typeparamref name="T"/>, or <paramref name="missing"/> when absent;

@@ -92,4 +92,25 @@ public class EvalErrorTests(TrainedCheckpoints trained) : IClassFixture<TrainedC
         string path = CopyWithSidecar(side => side["epsilon"] = new JsonArray(1));
         AssertOneLineError(Eval(path), Path.ChangeExtension(path, ".json"), "\"epsilon\" must be a number in [0, 1]", "[1]");
     }
+
+    [Fact]
+    public void A_sidecar_config_with_null_hidden_layers_is_an_invalid_config()
+    {
+        string path = CopyWithSidecar(side => side["config"]!["hidden"] = null);
+        AssertOneLineError(Eval(path), $"'{Path.ChangeExtension(path, ".json")}' has an invalid config", "hidden");
+    }
+
+    [Fact]
+    public void A_sidecar_config_that_validation_rejects_names_the_setting()
+    {
+        string path = CopyWithSidecar(side => side["config"]!["gamma"] = 5);
+        AssertOneLineError(Eval(path), $"'{Path.ChangeExtension(path, ".json")}' has an invalid config: gamma must be in [0, 1], got 5");
+    }
+
+    [Fact]
+    public void A_sidecar_config_with_an_unknown_env_is_an_invalid_config()
+    {
+        string path = CopyWithSidecar(side => side["config"]!["env"] = "Pong-v9");
+        AssertOneLineError(Eval(path), $"'{Path.ChangeExtension(path, ".json")}' has an invalid config: unknown environment 'Pong-v9'");
+    }
 }
