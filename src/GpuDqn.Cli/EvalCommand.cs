@@ -14,7 +14,7 @@ public static class EvalCommand
     public static Command Build()
     {
         var checkpoint = new Option<string?>("--checkpoint") { Description = "a checkpoint.safetensors written by gpudqn train" };
-        var env = new Option<string?>("--env") { Description = "environment id (with --policy random)" };
+        var env = new Option<string?>("--env") { Description = "environment id (with --policy random; with --checkpoint, must be the checkpoint's)" };
         var policy = new Option<string>("--policy") { Description = "greedy (needs --checkpoint) or random", DefaultValueFactory = _ => "greedy" };
         var episodes = new Option<int>("--episodes") { Description = "episodes to play", DefaultValueFactory = _ => 20 };
         var seed = new Option<int>("--seed") { Description = "seed of the episodes", DefaultValueFactory = _ => 12345 };
@@ -43,7 +43,12 @@ public static class EvalCommand
                 if (pol != "greedy") throw new UserError($"unknown --policy '{pol}'; expected greedy or random");
                 string path = parse.GetValue(checkpoint) ?? throw new UserError("eval needs --checkpoint PATH (or --env ID --policy random)");
                 var loaded = Checkpoint.Load(path, EnvFactory.NetworkFor);
-                var cfg = loaded.Config with { Env = parse.GetValue(env) ?? loaded.Config.Env };
+                // The network shape alone does not tell environments apart (every MinAtar game
+                // with the same channels and actions fits Breakout's weights), so --env must match.
+                string? envGiven = parse.GetValue(env);
+                if (envGiven is not null && envGiven != loaded.Config.Env)
+                    throw new UserError($"checkpoint '{path}' was trained on {loaded.Config.Env}; --env {envGiven} is a different environment (omit --env to evaluate on {loaded.Config.Env})");
+                var cfg = loaded.Config;
                 var model = new Model(EnvFactory.NetworkFor(cfg), dev, 0);
                 model.Parameters.Upload(loaded.Parameters);
                 var res = Evaluator.Run(cfg, model, k, eps, s);

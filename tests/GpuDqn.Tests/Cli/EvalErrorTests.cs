@@ -113,4 +113,28 @@ public class EvalErrorTests(TrainedCheckpoints trained) : IClassFixture<TrainedC
         string path = CopyWithSidecar(side => side["config"]!["env"] = "Pong-v9");
         AssertOneLineError(Eval(path), $"'{Path.ChangeExtension(path, ".json")}' has an invalid config: unknown environment 'Pong-v9'");
     }
+
+    [Fact]
+    public void A_breakout_checkpoint_is_not_evaluated_on_asterix()
+    {
+        // Same network shape: before the check this silently played Breakout weights on Asterix.
+        AssertOneLineError(Eval(trained.Breakout, "--env", "minatar-asterix"),
+            $"checkpoint '{trained.Breakout}' was trained on minatar-breakout; --env minatar-asterix is a different environment (omit --env to evaluate on minatar-breakout)");
+    }
+
+    [Fact]
+    public void A_cartpole_checkpoint_is_not_evaluated_on_breakout()
+    {
+        AssertOneLineError(Eval(trained.CartPole, "--env", "minatar-breakout"),
+            $"checkpoint '{trained.CartPole}' was trained on CartPole-v1; --env minatar-breakout is a different environment");
+    }
+
+    [Fact]
+    public void An_env_that_matches_the_checkpoint_still_evaluates()
+    {
+        var r = Eval(trained.Breakout, "--env", "minatar-breakout");
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Contains("minatar-breakout checkpoint", r.Out);
+        Assert.Contains("over 2 episodes", r.Out);
+    }
 }
