@@ -137,4 +137,16 @@ public class EvalErrorTests(TrainedCheckpoints trained) : IClassFixture<TrainedC
         Assert.Contains("minatar-breakout checkpoint", r.Out);
         Assert.Contains("over 2 episodes", r.Out);
     }
+
+    [Fact]
+    public void A_checkpoint_with_the_random_policy_is_refused()
+    {
+        AssertOneLineError(Eval(trained.CartPole, "--env", "CartPole-v1", "--policy", "random"), "--checkpoint is not used with --policy random");
+    }
+
+    [Fact]
+    public void The_greedy_policy_without_a_checkpoint_is_refused_even_with_an_env()
+    {
+        AssertOneLineError(Run("eval", "--env", "CartPole-v1", "--policy", "greedy", "--device", "cpu"), "eval needs --checkpoint PATH");
+    }
 }
