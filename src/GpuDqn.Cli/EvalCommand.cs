@@ -11,6 +11,10 @@ namespace GpuDqn.Cli;
 /// </summary>
 public static class EvalCommand
 {
+    /// <summary>The most episodes one evaluation plays: the evaluator runs one environment per
+    /// episode, all at once, so a huge count overflows its allocations.</summary>
+    public const int MaxEpisodes = 10_000;
+
     public static Command Build()
     {
         var checkpoint = new Option<string?>("--checkpoint") { Description = "a checkpoint.safetensors written by gpudqn train" };
@@ -26,6 +30,7 @@ public static class EvalCommand
             var o = parse.InvocationConfiguration.Output;
             int k = parse.GetValue(episodes);
             if (k <= 0) throw new UserError($"--episodes must be positive, got {k}");
+            if (k > MaxEpisodes) throw new UserError($"--episodes must be at most {MaxEpisodes} (eval plays all episodes at once, one environment each), got {k}");
             float eps = parse.GetValue(epsilon);
             if (eps is < 0 or > 1) throw new UserError($"--epsilon must be in [0, 1], got {eps}");
             int s = parse.GetValue(seed);

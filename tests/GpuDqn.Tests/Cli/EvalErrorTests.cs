@@ -149,4 +149,13 @@ public class EvalErrorTests(TrainedCheckpoints trained) : IClassFixture<TrainedC
     {
         AssertOneLineError(Run("eval", "--env", "CartPole-v1", "--policy", "greedy", "--device", "cpu"), "eval needs --checkpoint PATH");
     }
+
+    [Theory]
+    [InlineData(600_000_000)]
+    [InlineData(GpuDqn.Cli.EvalCommand.MaxEpisodes + 1)]
+    public void Too_many_episodes_are_refused_with_the_limit(int episodes)
+    {
+        AssertOneLineError(Run("eval", "--env", "CartPole-v1", "--policy", "random", "--episodes", episodes.ToString(), "--device", "cpu"),
+            $"--episodes must be at most {GpuDqn.Cli.EvalCommand.MaxEpisodes}", $"got {episodes}");
+    }
 }
