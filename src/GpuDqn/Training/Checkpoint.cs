@@ -79,17 +79,21 @@ public static class Checkpoint
         var net = BuildValidated(cfg, buildNet, sidecarPath);
         var (tensors, _) = SafeTensors.Load(path);
         var byName = tensors.ToDictionary(t => t.Name);
-        var flat = new float[net.ParameterCount];
+        var matched = new List<(NamedTensor Tensor, long Offset)>();
         foreach (var (name, offset, shape) in net.NamedParameters())
         {
             if (!byName.Remove(name, out var t))
                 throw new CheckpointException($"'{path}' has no tensor '{name}' that the {cfg.Env} network needs");
             if (!t.Shape.AsSpan().SequenceEqual(shape))
                 throw new CheckpointException($"'{path}': tensor '{name}' has shape {Shape.Format(t.Shape)}, the network needs {Shape.Format(shape)}");
-            t.Data.CopyTo(flat, offset);
+            matched.Add((t, offset));
         }
         if (byName.Count > 0)
             throw new CheckpointException($"'{path}' has tensors the network does not: {string.Join(", ", byName.Keys)}");
+        // Allocated only once the file's tensors match: a config with absurd hidden sizes
+        // (say [1000000000]) then fails on a shape above, not with an OverflowException here.
+        var flat = new float[net.ParameterCount];
+        foreach (var (t, offset) in matched) t.Data.CopyTo(flat, offset);
         return new Loaded(cfg, step, epsilon, flat);
     }
 

@@ -115,6 +115,13 @@ public class EvalErrorTests(TrainedCheckpoints trained) : IClassFixture<TrainedC
     }
 
     [Fact]
+    public void A_sidecar_config_with_huge_hidden_layers_names_the_shape_mismatch()
+    {
+        string path = CopyWithSidecar(side => side["config"]!["hidden"] = new JsonArray(1_000_000_000, 1_000_000_000));
+        AssertOneLineError(Eval(path), $"'{path}': tensor '0.weight' has shape [256, 4], the network needs [1000000000, 4]");
+    }
+
+    [Fact]
     public void A_breakout_checkpoint_is_not_evaluated_on_asterix()
     {
         // Same network shape: before the check this silently played Breakout weights on Asterix.
