@@ -11,10 +11,14 @@ namespace GpuDqn.Cli;
 /// </summary>
 public static class EvalCommand
 {
+    /// <summary>The most episodes one evaluation plays: the evaluator runs one environment per
+    /// episode, all at once, so a huge count overflows its allocations.</summary>
+    public const int MaxEpisodes = 10_000;
+
     public static Command Build()
     {
         var checkpoint = new Option<string?>("--checkpoint") { Description = "a checkpoint.safetensors written by gpudqn train" };
-        var env = new Option<string?>("--env") { Description = "environment id (with --policy random)" };
+        var env = new Option<string?>("--env") { Description = "environment id (with --policy random; with --checkpoint, must be the checkpoint's)" };
         var policy = new Option<string>("--policy") { Description = "greedy (needs --checkpoint) or random", DefaultValueFactory = _ => "greedy" };
         var episodes = new Option<int>("--episodes") { Description = "episodes to play", DefaultValueFactory = _ => 20 };
         var seed = new Option<int>("--seed") { Description = "seed of the episodes", DefaultValueFactory = _ => 12345 };
@@ -26,6 +30,7 @@ public static class EvalCommand
             var o = parse.InvocationConfiguration.Output;
             int k = parse.GetValue(episodes);
             if (k <= 0) throw new UserError($"--episodes must be positive, got {k}");
+            if (k > MaxEpisodes) throw new UserError($"--episodes must be at most {MaxEpisodes} (eval plays all episodes at once, one environment each), got {k}");
             float eps = parse.GetValue(epsilon);
             if (eps is < 0 or > 1) throw new UserError($"--epsilon must be in [0, 1], got {eps}");
             int s = parse.GetValue(seed);
@@ -35,6 +40,8 @@ public static class EvalCommand
             {
                 if (pol == "random")
                 {
+                    // A random policy reads no weights; ignoring a given checkpoint would report its baseline as the checkpoint's score.
+                    if (parse.GetValue(checkpoint) is not null) throw new UserError("--checkpoint is not used with --policy random");
                     string id = parse.GetValue(env) ?? throw new UserError("--policy random needs --env");
                     var r = Evaluator.Run(new TrainConfig { Env = id }, null, k, 1f, s, dev);
                     o.WriteLine($"{id} random policy over {r.Episodes} episodes (seed {s}): return {r.MeanReturn:F2} ± {r.StdError:F2} (standard error), mean length {r.MeanLength:F1}");
@@ -43,7 +50,12 @@ public static class EvalCommand
                 if (pol != "greedy") throw new UserError($"unknown --policy '{pol}'; expected greedy or random");
                 string path = parse.GetValue(checkpoint) ?? throw new UserError("eval needs --checkpoint PATH (or --env ID --policy random)");
                 var loaded = Checkpoint.Load(path, EnvFactory.NetworkFor);
-                var cfg = loaded.Config with { Env = parse.GetValue(env) ?? loaded.Config.Env };
+                // The network shape alone does not tell environments apart (every MinAtar game
+                // with the same channels and actions fits Breakout's weights), so --env must match.
+                string? envGiven = parse.GetValue(env);
+                if (envGiven is not null && envGiven != loaded.Config.Env)
+                    throw new UserError($"checkpoint '{path}' was trained on {loaded.Config.Env}; --env {envGiven} is a different environment (omit --env to evaluate on {loaded.Config.Env})");
+                var cfg = loaded.Config;
                 var model = new Model(EnvFactory.NetworkFor(cfg), dev, 0);
                 model.Parameters.Upload(loaded.Parameters);
                 var res = Evaluator.Run(cfg, model, k, eps, s);

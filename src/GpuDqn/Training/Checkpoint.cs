@@ -59,31 +59,75 @@ public static class Checkpoint
         if (!File.Exists(sidecarPath)) throw new CheckpointException($"checkpoint sidecar '{sidecarPath}' does not exist");
         JsonObject side;
         TrainConfig cfg;
+        long step;
+        float epsilon;
         try
         {
             side = JsonNode.Parse(File.ReadAllText(sidecarPath))!.AsObject();
             if (side["format"]?.GetValue<string>() != Format)
                 throw new CheckpointException($"'{sidecarPath}' is not a GpuDqn checkpoint sidecar (format {side["format"]?.ToJsonString() ?? "missing"})");
             cfg = side["config"].Deserialize<TrainConfig>(TrainConfig.Json) ?? throw new CheckpointException($"'{sidecarPath}' has no config");
+            step = Field(side, "step", 0L, "a non-negative integer", sidecarPath);
+            epsilon = Field(side, "epsilon", 0f, "a number in [0, 1]", sidecarPath);
+            if (step < 0) throw new CheckpointException($"'{sidecarPath}': \"step\" must be a non-negative integer, got {step}");
+            if (epsilon is not (>= 0 and <= 1)) throw new CheckpointException($"'{sidecarPath}': \"epsilon\" must be a number in [0, 1], got {epsilon}");
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException)
         {
             throw new CheckpointException($"'{sidecarPath}' is not a valid checkpoint sidecar: {e.Message}");
         }
-        var net = buildNet(cfg);
+        var net = BuildValidated(cfg, buildNet, sidecarPath);
         var (tensors, _) = SafeTensors.Load(path);
         var byName = tensors.ToDictionary(t => t.Name);
-        var flat = new float[net.ParameterCount];
+        var matched = new List<(NamedTensor Tensor, long Offset)>();
         foreach (var (name, offset, shape) in net.NamedParameters())
         {
             if (!byName.Remove(name, out var t))
                 throw new CheckpointException($"'{path}' has no tensor '{name}' that the {cfg.Env} network needs");
             if (!t.Shape.AsSpan().SequenceEqual(shape))
                 throw new CheckpointException($"'{path}': tensor '{name}' has shape {Shape.Format(t.Shape)}, the network needs {Shape.Format(shape)}");
-            t.Data.CopyTo(flat, offset);
+            matched.Add((t, offset));
         }
         if (byName.Count > 0)
             throw new CheckpointException($"'{path}' has tensors the network does not: {string.Join(", ", byName.Keys)}");
-        return new Loaded(cfg, side["step"]?.GetValue<long>() ?? 0, side["epsilon"]?.GetValue<float>() ?? 0, flat);
+        // Allocated only once the file's tensors match: a config with absurd hidden sizes
+        // (say [1000000000]) then fails on a shape above, not with an OverflowException here.
+        var flat = new float[net.ParameterCount];
+        foreach (var (t, offset) in matched) t.Data.CopyTo(flat, offset);
+        return new Loaded(cfg, step, epsilon, flat);
+    }
+
+    /// <summary>The network of a sidecar's config, once the config passes <see cref="TrainConfig.Validate"/>; a
+    /// hand-edited or foreign config (null settings, gamma 5, an unknown env) is a CheckpointException, not a
+    /// crash inside the network builder or a network built from nonsense.</summary>
+    private static Sequential BuildValidated(TrainConfig cfg, Func<TrainConfig, Sequential> buildNet, string sidecarPath)
+    {
+        // JSON null deserializes into these non-nullable settings, and Validate may not check them.
+        foreach (var (name, value) in new (string, object?)[] { ("env", cfg.Env), ("network", cfg.Network), ("hidden", cfg.Hidden) })
+            if (value is null) throw new CheckpointException($"'{sidecarPath}' has an invalid config: {name} is null");
+        try
+        {
+            return buildNet(cfg.Validate());
+        }
+        catch (Exception e) when (e is ArgumentException or NullReferenceException)
+        {
+            throw new CheckpointException($"'{sidecarPath}' has an invalid config: {e.Message}");
+        }
+    }
+
+    /// <summary>A sidecar field of type <typeparamref name="T"/>, or <paramref name="missing"/> when absent;
+    /// a value of another type names the field (GetValue alone would throw an unexplained InvalidOperationException).</summary>
+    private static T Field<T>(JsonObject side, string name, T missing, string expected, string sidecarPath)
+    {
+        var node = side[name];
+        if (node is null) return missing;
+        try
+        {
+            return node.GetValue<T>();
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        {
+            throw new CheckpointException($"'{sidecarPath}': \"{name}\" must be {expected}, got {node.ToJsonString()}");
+        }
     }
 }
