@@ -7,7 +7,10 @@ PyTorch's, and so on, 5 ms apart (both sides' idle threads stop spinning by then
 adjacent blocks saw the same window; its ratio is PyTorch's block median over ours.
 
 The PyTorch side is the anchor's own network builder and the same step as its `bench` (targets
-without grad, smooth L1, backward, clip_grad_norm_ 10, Adam 1e-4), on 2 threads.
+without grad, smooth L1, backward, clip_grad_norm_ 10, Adam 1e-4), on 2 threads, bound to the two
+vCPUs (OMP_PROC_BIND=true; set OMP_PROC_BIND=false to see it unbound): unbound, after a block of
+ours the scheduler often left both of its threads on one vCPU for 0.05-0.2 s, and its steps took
+up to 10x longer (CartPole 12 ms against 1.2), which would flatter us.
 
 Run with Debian's python3 (the one python3-torch installs into; it builds the bench first):
     python3 bench/anchors/interleaved.py [seconds=30] [workload=minatar|nature|cartpole] [device=cpu] [pairs]
@@ -21,6 +24,8 @@ device = sys.argv[3] if len(sys.argv) > 3 else "cpu"
 show_pairs = len(sys.argv) > 4 and sys.argv[4] == "pairs"
 root = os.path.dirname(os.path.abspath(__file__)) + "/../.."
 
+# Before torch loads libgomp (see the docstring); a value set by the caller wins.
+os.environ.setdefault("OMP_PROC_BIND", "true")
 # The anchor sets its thread count from sys.argv[1] when imported: give it its default, 2.
 sys.argv = ["torch_dqn_anchor", "2"]
 spec = importlib.util.spec_from_file_location("anchor", root + "/../shared/anchors/torch_dqn_anchor.py")
@@ -90,7 +95,7 @@ while time.perf_counter() - warm < 3.0:
 n_ours = max(3, round(100 / statistics.median(ours_block(50))))
 n_torch = max(3, round(100 / statistics.median(torch_block(step, 10))))
 print(f"# {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())} {os.cpu_count()} cores, load {open('/proc/loadavg').read().split()[:3]}")
-print(f"# {ready}; torch {torch.__version__}, threads {torch.get_num_threads()}; workload {workload}; blocks of {n_ours} / {n_torch} updates")
+print(f"# {ready}; torch {torch.__version__}, threads {torch.get_num_threads()} (OMP_PROC_BIND={os.environ['OMP_PROC_BIND']}); workload {workload}; blocks of {n_ours} / {n_torch} updates")
 
 all_ours, all_torch, ratios, pairs = [], [], [], []
 start = time.perf_counter()

@@ -11,9 +11,9 @@ namespace GpuDqn.Cli;
 /// </summary>
 public static class EvalCommand
 {
-    /// <summary>The most episodes one evaluation plays: the evaluator runs one environment per
-    /// episode, all at once, so a huge count overflows its allocations.</summary>
-    public const int MaxEpisodes = 10_000;
+    /// <summary>The most episodes one evaluation plays (a run's eval_episodes has the same limit): the
+    /// evaluator runs one environment per episode, all at once, so a huge count overflows its allocations.</summary>
+    public const int MaxEpisodes = TrainConfig.MaxEvalEpisodes;
 
     public static Command Build()
     {

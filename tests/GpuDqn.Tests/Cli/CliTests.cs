@@ -14,6 +14,16 @@ public class CliTests
         return (code, o.ToString(), e.ToString());
     }
 
+    /// <summary>Bad input: exit code 2 and one line "error: ..." holding each of <paramref name="mustContain"/>.</summary>
+    internal static void AssertExit2((int Code, string Out, string Err) r, params string[] mustContain)
+    {
+        Assert.True(r.Code == 2, $"expected exit code 2, got {r.Code}; stdout:\n{r.Out}\nstderr:\n{r.Err}");
+        var lines = r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1, $"expected one error line, got:\n{r.Err}");
+        Assert.StartsWith("error: ", r.Err);
+        foreach (string s in mustContain) Assert.Contains(s, r.Err);
+    }
+
     internal static void AssertOneLineError((int Code, string Out, string Err) r, string mustContain)
     {
         Assert.NotEqual(0, r.Code);

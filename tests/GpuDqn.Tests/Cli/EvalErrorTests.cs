@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Xunit;
+using static GpuDqn.Tests.Cli.CliTests;
 
 namespace GpuDqn.Tests.Cli;
 
@@ -21,7 +22,7 @@ public sealed class TrainedCheckpoints : IDisposable
 
     private void Train(string name, params string[] envArgs)
     {
-        var r = EvalErrorTests.Run([
+        var r = Run([
             "train", .. envArgs, "--steps", "300", "--learning-starts", "100", "--eval-every", "0", "--eval-episodes", "2",
             "--device", "cpu", "--run-dir", Path.Combine(Root, name)]);
         if (r.Code != 0) throw new InvalidOperationException($"training the {name} checkpoint failed:\n{r.Err}");
@@ -37,23 +38,6 @@ public sealed class TrainedCheckpoints : IDisposable
 /// episodes) gives exit code 2 and one line naming the problem, never a stack trace or a silent wrong answer.</summary>
 public class EvalErrorTests(TrainedCheckpoints trained) : IClassFixture<TrainedCheckpoints>
 {
-    internal static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int code = GpuDqn.Cli.Cli.Run(args, o, e);
-        return (code, o.ToString(), e.ToString());
-    }
-
-    private static void AssertOneLineError((int Code, string Out, string Err) r, params string[] mustContain)
-    {
-        Assert.True(r.Code == 2, $"expected exit code 2, got {r.Code}; stdout:\n{r.Out}\nstderr:\n{r.Err}");
-        var lines = r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.True(lines.Length == 1, $"expected one error line, got:\n{r.Err}");
-        Assert.StartsWith("error: ", r.Err);
-        foreach (string s in mustContain) Assert.Contains(s, r.Err);
-    }
-
     private static (int Code, string Out, string Err) Eval(string checkpoint, params string[] more) =>
         Run(["eval", "--checkpoint", checkpoint, "--episodes", "2", "--device", "cpu", .. more]);
 
@@ -83,56 +67,56 @@ public class EvalErrorTests(TrainedCheckpoints trained) : IClassFixture<TrainedC
     public void A_sidecar_step_that_is_a_string_names_the_file_and_the_field()
     {
         string path = CopyWithSidecar(side => side["step"] = "abc");
-        AssertOneLineError(Eval(path), Path.ChangeExtension(path, ".json"), "\"step\" must be a non-negative integer", "\"abc\"");
+        AssertExit2(Eval(path), Path.ChangeExtension(path, ".json"), "\"step\" must be a non-negative integer", "\"abc\"");
     }
 
     [Fact]
     public void A_sidecar_epsilon_of_the_wrong_type_names_the_file_and_the_field()
     {
         string path = CopyWithSidecar(side => side["epsilon"] = new JsonArray(1));
-        AssertOneLineError(Eval(path), Path.ChangeExtension(path, ".json"), "\"epsilon\" must be a number in [0, 1]", "[1]");
+        AssertExit2(Eval(path), Path.ChangeExtension(path, ".json"), "\"epsilon\" must be a number in [0, 1]", "[1]");
     }
 
     [Fact]
     public void A_sidecar_config_with_null_hidden_layers_is_an_invalid_config()
     {
         string path = CopyWithSidecar(side => side["config"]!["hidden"] = null);
-        AssertOneLineError(Eval(path), $"'{Path.ChangeExtension(path, ".json")}' has an invalid config", "hidden");
+        AssertExit2(Eval(path), $"'{Path.ChangeExtension(path, ".json")}' has an invalid config", "hidden");
     }
 
     [Fact]
     public void A_sidecar_config_that_validation_rejects_names_the_setting()
     {
         string path = CopyWithSidecar(side => side["config"]!["gamma"] = 5);
-        AssertOneLineError(Eval(path), $"'{Path.ChangeExtension(path, ".json")}' has an invalid config: gamma must be in [0, 1], got 5");
+        AssertExit2(Eval(path), $"'{Path.ChangeExtension(path, ".json")}' has an invalid config: gamma must be in [0, 1], got 5");
     }
 
     [Fact]
     public void A_sidecar_config_with_an_unknown_env_is_an_invalid_config()
     {
         string path = CopyWithSidecar(side => side["config"]!["env"] = "Pong-v9");
-        AssertOneLineError(Eval(path), $"'{Path.ChangeExtension(path, ".json")}' has an invalid config: unknown environment 'Pong-v9'");
+        AssertExit2(Eval(path), $"'{Path.ChangeExtension(path, ".json")}' has an invalid config: unknown environment 'Pong-v9'");
     }
 
     [Fact]
     public void A_sidecar_config_with_huge_hidden_layers_names_the_shape_mismatch()
     {
         string path = CopyWithSidecar(side => side["config"]!["hidden"] = new JsonArray(1_000_000_000, 1_000_000_000));
-        AssertOneLineError(Eval(path), $"'{path}': tensor '0.weight' has shape [256, 4], the network needs [1000000000, 4]");
+        AssertExit2(Eval(path), $"'{path}': tensor '0.weight' has shape [256, 4], the network needs [1000000000, 4]");
     }
 
     [Fact]
     public void A_breakout_checkpoint_is_not_evaluated_on_asterix()
     {
         // Same network shape: before the check this silently played Breakout weights on Asterix.
-        AssertOneLineError(Eval(trained.Breakout, "--env", "minatar-asterix"),
+        AssertExit2(Eval(trained.Breakout, "--env", "minatar-asterix"),
             $"checkpoint '{trained.Breakout}' was trained on minatar-breakout; --env minatar-asterix is a different environment (omit --env to evaluate on minatar-breakout)");
     }
 
     [Fact]
     public void A_cartpole_checkpoint_is_not_evaluated_on_breakout()
     {
-        AssertOneLineError(Eval(trained.CartPole, "--env", "minatar-breakout"),
+        AssertExit2(Eval(trained.CartPole, "--env", "minatar-breakout"),
             $"checkpoint '{trained.CartPole}' was trained on CartPole-v1; --env minatar-breakout is a different environment");
     }
 
@@ -148,13 +132,13 @@ public class EvalErrorTests(TrainedCheckpoints trained) : IClassFixture<TrainedC
     [Fact]
     public void A_checkpoint_with_the_random_policy_is_refused()
     {
-        AssertOneLineError(Eval(trained.CartPole, "--env", "CartPole-v1", "--policy", "random"), "--checkpoint is not used with --policy random");
+        AssertExit2(Eval(trained.CartPole, "--env", "CartPole-v1", "--policy", "random"), "--checkpoint is not used with --policy random");
     }
 
     [Fact]
     public void The_greedy_policy_without_a_checkpoint_is_refused_even_with_an_env()
     {
-        AssertOneLineError(Run("eval", "--env", "CartPole-v1", "--policy", "greedy", "--device", "cpu"), "eval needs --checkpoint PATH");
+        AssertExit2(Run("eval", "--env", "CartPole-v1", "--policy", "greedy", "--device", "cpu"), "eval needs --checkpoint PATH");
     }
 
     [Theory]
@@ -162,7 +146,7 @@ public class EvalErrorTests(TrainedCheckpoints trained) : IClassFixture<TrainedC
     [InlineData(GpuDqn.Cli.EvalCommand.MaxEpisodes + 1)]
     public void Too_many_episodes_are_refused_with_the_limit(int episodes)
     {
-        AssertOneLineError(Run("eval", "--env", "CartPole-v1", "--policy", "random", "--episodes", episodes.ToString(), "--device", "cpu"),
+        AssertExit2(Run("eval", "--env", "CartPole-v1", "--policy", "random", "--episodes", episodes.ToString(), "--device", "cpu"),
             $"--episodes must be at most {GpuDqn.Cli.EvalCommand.MaxEpisodes}", $"got {episodes}");
     }
 }

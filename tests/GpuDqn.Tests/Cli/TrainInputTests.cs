@@ -11,13 +11,6 @@ public class TrainInputTests
 {
     private static string TempPath(string what) => Path.Combine(Path.GetTempPath(), $"gpudqn-{what}-" + Guid.NewGuid().ToString("N"));
 
-    private static void AssertExit2((int Code, string Out, string Err) r, string mustContain)
-    {
-        AssertOneLineError(r, mustContain);
-        Assert.Equal(2, r.Code);
-        Assert.StartsWith("error: ", r.Err);
-    }
-
     [Theory]
     [InlineData("--gamma", "NaN")]
     [InlineData("--learning-rate", "Infinity")]
