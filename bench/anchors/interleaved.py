@@ -75,7 +75,10 @@ def torch_block(step, n):
 
 subprocess.run(["dotnet", "build", "-c", "Release", root + "/bench/GpuDqn.Bench"], stdout=subprocess.DEVNULL, check=True)
 dll = root + "/bench/GpuDqn.Bench/bin/Release/net10.0/GpuDqn.Bench.dll"
-ours = subprocess.Popen(["dotnet", dll, "serve", device, workload], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+# With OMP_PROC_BIND, libgomp pins this (the master) thread to one vCPU, and a child inherits that:
+# give ours every vCPU back, or it runs on one core.
+ours = subprocess.Popen(["dotnet", dll, "serve", device, workload], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
+                        preexec_fn=lambda: os.sched_setaffinity(0, range(os.cpu_count())))
 
 
 def ours_block(n):
