@@ -102,9 +102,6 @@ public static class Checkpoint
     /// crash inside the network builder or a network built from nonsense.</summary>
     private static Sequential BuildValidated(TrainConfig cfg, Func<TrainConfig, Sequential> buildNet, string sidecarPath)
     {
-        // JSON null deserializes into these non-nullable settings, and Validate may not check them.
-        foreach (var (name, value) in new (string, object?)[] { ("env", cfg.Env), ("network", cfg.Network), ("hidden", cfg.Hidden) })
-            if (value is null) throw new CheckpointException($"'{sidecarPath}' has an invalid config: {name} is null");
         try
         {
             return buildNet(cfg.Validate());
