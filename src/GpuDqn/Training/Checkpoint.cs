@@ -77,7 +77,11 @@ public static class Checkpoint
             throw new CheckpointException($"'{sidecarPath}' is not a valid checkpoint sidecar: {e.Message}");
         }
         var net = BuildValidated(cfg, buildNet, sidecarPath);
-        var (tensors, _) = SafeTensors.Load(path);
+        var (tensors, metadata) = SafeTensors.Load(path);
+        // Two games can share a network shape: the weights name their game too, and a sidecar copied
+        // in from another run must not pass them off as its own.
+        if (metadata.TryGetValue("env", out var weightsEnv) && weightsEnv != cfg.Env)
+            throw new CheckpointException($"'{path}' holds weights trained on {weightsEnv}, but its sidecar '{sidecarPath}' says {cfg.Env}");
         var byName = tensors.ToDictionary(t => t.Name);
         var matched = new List<(NamedTensor Tensor, long Offset)>();
         foreach (var (name, offset, shape) in net.NamedParameters())

@@ -47,6 +47,8 @@ public sealed class Trainer
         var epsilon = cfg.EpsilonSchedule();
         using var run = new RunLog(cfg);
         Log.WriteLine($"training {cfg.Algo.ToString().ToLowerInvariant()} on {cfg.Env} ({cfg.NumEnvs} envs) on {device.Id}: {device.Name}; network {net.ParameterCount:N0} parameters; run dir {run.Directory}");
+        if (cfg.LearningStarts >= cfg.TotalSteps)
+            Log.WriteLine($"note: learning_starts ({cfg.LearningStarts:N0}) is not below total_steps ({cfg.TotalSteps:N0}): the network will not be trained");
 
         var evals = new List<(long Step, EvalResult Eval)>();
         var recent = new Queue<float>();

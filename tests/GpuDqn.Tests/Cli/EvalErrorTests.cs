@@ -41,12 +41,12 @@ public class EvalErrorTests(TrainedCheckpoints trained) : IClassFixture<TrainedC
     private static (int Code, string Out, string Err) Eval(string checkpoint, params string[] more) =>
         Run(["eval", "--checkpoint", checkpoint, "--episodes", "2", "--device", "cpu", .. more]);
 
-    /// <summary>A copy of the CartPole checkpoint in its own folder, its sidecar changed by <paramref name="edit"/>.</summary>
-    private string CopyWithSidecar(Action<JsonObject> edit)
+    /// <summary>A copy of a checkpoint (the CartPole one unless given) in its own folder, its sidecar changed by <paramref name="edit"/>.</summary>
+    private string CopyWithSidecar(Action<JsonObject> edit, string? checkpoint = null)
     {
         string dir = Path.Combine(trained.Root, "edited-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
-        string source = Path.GetDirectoryName(trained.CartPole)!;
+        string source = Path.GetDirectoryName(checkpoint ?? trained.CartPole)!;
         foreach (string name in new[] { "checkpoint.safetensors", "checkpoint.optim.safetensors" })
             File.Copy(Path.Combine(source, name), Path.Combine(dir, name));
         var side = JsonNode.Parse(File.ReadAllText(Path.Combine(source, "checkpoint.json")))!.AsObject();
@@ -61,6 +61,14 @@ public class EvalErrorTests(TrainedCheckpoints trained) : IClassFixture<TrainedC
         var r = Eval(CopyWithSidecar(_ => { }));
         Assert.True(r.Code == 0, r.Err);
         Assert.Contains("CartPole-v1 checkpoint", r.Out);
+    }
+
+    [Fact]
+    public void A_sidecar_naming_another_game_than_its_weights_is_refused()
+    {
+        // Breakout's and Asterix's networks have the same shapes: only the weights' own header tells.
+        string path = CopyWithSidecar(side => side["config"]!["env"] = "minatar-asterix", trained.Breakout);
+        AssertExit2(Eval(path), "holds weights trained on minatar-breakout, but its sidecar", "says minatar-asterix");
     }
 
     [Fact]

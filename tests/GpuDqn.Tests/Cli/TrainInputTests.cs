@@ -98,6 +98,16 @@ public class TrainInputTests
     }
 
     [Fact]
+    public void A_run_that_ends_before_learning_starts_says_so()
+    {
+        string dir = TempPath("no-learning");
+        var r = Run("train", "--device", "cpu", "--steps", "200", "--learning-starts", "100000", "--eval-every", "0", "--eval-episodes", "2", "--run-dir", dir);
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Contains("note: learning_starts (100,000) is not below total_steps (200): the network will not be trained", r.Out);
+        Directory.Delete(dir, true);
+    }
+
+    [Fact]
     public void The_mlp_network_flattens_grid_observations_and_its_checkpoint_evaluates()
     {
         string dir = TempPath("mlp-grid");
