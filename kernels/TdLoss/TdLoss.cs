@@ -38,7 +38,9 @@ public enum TdLossKind
 /// discounts[b] is the replay's bootstrap factor γ^k·(1 - terminated). Sums are
 /// deterministic: thread t of 256 adds samples t, t+256, ... in order, then thread 0 adds the
 /// 256 partials in index order (the host does exactly the same).
-/// Actions must lie in [0, A); they are not checked on the device.
+/// Actions must lie in [0, A). On the host one outside is an ArgumentOutOfRangeException; on a
+/// device, where reading them back would cost a copy per update, its sample reads no memory out of
+/// range and gets a NaN loss, TD error and gradient instead (a trainer reports it as divergence).
 /// </summary>
 public static class TdLoss
 {
@@ -81,6 +83,13 @@ public static class TdLoss
         if (meanQ.Length != 1) throw new ArgumentException($"meanQ must hold one element, got shape {Shape.Format(meanQ.Shape)}", nameof(meanQ));
         Check.SameDevice(q.Device, qNext, qNextOnline!, actions, returns, discounts, tdError, lossOut, dq, meanQ);
 
+        if (q.Device is HostDevice)
+        {
+            var acts = actions.Span;
+            for (int i = 0; i < acts.Length; i++)
+                if ((uint)acts[i] >= (uint)a)
+                    throw new ArgumentOutOfRangeException(nameof(actions), acts[i], $"actions[{i}] = {acts[i]} is outside [0, {a}): q has {a} actions");
+        }
         var p = new TdArgs(b, a, (int)variant, (int)loss);
         var online = qNextOnline ?? qNext;
         if (q.Device is IlgpuDevice g)
@@ -106,7 +115,11 @@ internal static class TdLossCore
     {
         int row = b * p.A;
         int act = actions.Get(b);
-        qsa = q.Get(row + act);
+        // An action outside [0, A) (checked on the host before the launch) would read another sample's
+        // Q or past the buffer: read action 0 instead and poison the sample with NaN.
+        bool valid = (uint)act < (uint)p.A;
+        if (!valid) act = 0;
+        qsa = valid ? q.Get(row + act) : float.NaN;
         float d = discounts.Get(b);
         float y = returns.Get(b);
         if (d != 0f)
@@ -140,7 +153,7 @@ internal static class TdLossCore
             loss = x * x;
             grad = 2f * x;
         }
-        float g = grad / p.B;
-        for (int j = 0; j < p.A; j++) dq.Set(row + j, j == act ? g : 0f);
+        float g = valid ? grad / p.B : float.NaN;   // Huber's clamp would turn the NaN error into a finite slope
+        for (int j = 0; j < p.A; j++) dq.Set(row + j, j == act || !valid ? g : 0f);
     }
 }

@@ -49,7 +49,12 @@ public sealed class IlgpuBuffer<T> : DeviceBuffer<T> where T : unmanaged
 
     public override Device Device => device;
     public override long Length { get; }
-    public ArrayView<T> View => Memory.View.SubView(0, Length);
+    public ArrayView<T> View => Live.View.SubView(0, Length);
+
+    // Disposing the device disposes its buffers; ILGPU would then fail an assertion that ends the process.
+    private MemoryBuffer1D<T, Stride1D.Dense> Live => Memory.IsDisposed || device.Accelerator.IsDisposed
+        ? throw new ObjectDisposedException(nameof(IlgpuBuffer<T>), $"this tensor's device {device.Id} has been disposed")
+        : Memory;
 
     public override void CopyFromHost(ReadOnlySpan<T> source, long offset)
     {
@@ -70,7 +75,7 @@ public sealed class IlgpuBuffer<T> : DeviceBuffer<T> where T : unmanaged
         View.SubView(sourceOffset, count).CopyTo(device.Stream, ((IlgpuBuffer<T>)destination).View.SubView(destinationOffset, count));
     }
 
-    public override void Clear() => Memory.MemSetToZero(device.Stream);
+    public override void Clear() => Live.MemSetToZero(device.Stream);
 
     public override void Clear(long offset, long count)
     {

@@ -13,6 +13,8 @@ public abstract class Layer
     public int[] OutputShape { get; private set; } = [];
     /// <summary>Offset of this layer's parameters in the model's flat buffer.</summary>
     public long ParameterOffset { get; internal set; }
+    /// <summary>The network this layer was built into (a layer serves one <see cref="Sequential"/> only).</summary>
+    internal Sequential? Owner { get; set; }
     public virtual long ParameterCount => 0;
 
     /// <summary>Named parameter tensors inside this layer's slice: (name, offset, shape), PyTorch order.</summary>

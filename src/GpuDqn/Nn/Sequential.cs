@@ -18,7 +18,16 @@ public sealed class Sequential
 
     public Sequential(int[] inputShape, params Layer[] layers)
     {
+        ArgumentNullException.ThrowIfNull(inputShape);
+        ArgumentNullException.ThrowIfNull(layers);
         if (layers.Length == 0) throw new ArgumentException("a Sequential needs at least one layer", nameof(layers));
+        for (int i = 0; i < layers.Length; i++)
+        {
+            if (layers[i] is null) throw new ArgumentNullException(nameof(layers), $"layer {i} is null");
+            // Building sets the layer's parameter offset and fusions: a second network would change the first.
+            if (layers[i].Owner is not null)
+                throw new ArgumentException($"layer {i} ({layers[i].GetType().Name}) already belongs to another Sequential; create a new layer instead", nameof(layers));
+        }
         InputShape = (int[])inputShape.Clone();
         Layers = layers;
         int[] shape = InputShape;
@@ -28,6 +37,7 @@ public sealed class Sequential
             if (Array.IndexOf(layers, layers[i]) != i)
                 throw new ArgumentException($"layer {i} appears twice in the Sequential; create a new layer instead");
             layers[i].Build(shape);
+            layers[i].Owner = this;
             layers[i].ParameterOffset = offset;
             offset += layers[i].ParameterCount;
             shape = layers[i].OutputShape;

@@ -35,7 +35,11 @@ public sealed class DqnLearner
 
     public DqnLearner(TrainConfig cfg, Sequential net, Device device)
     {
-        this.cfg = cfg;
+        ArgumentNullException.ThrowIfNull(cfg);
+        ArgumentNullException.ThrowIfNull(net);
+        ArgumentNullException.ThrowIfNull(device);
+        // The Trainer validates too; a learner embedded on its own must not run with tau 0 or an unknown optimizer.
+        this.cfg = cfg.Validate();
         Online = new Model(net, device, cfg.Seed);
         Target = cfg.Algo == Algo.Vdqn ? null : Online.Clone();
         Optimizer = new Optimizer(cfg, Online.Parameters, Online.Gradients);
@@ -59,7 +63,10 @@ public sealed class DqnLearner
 
     public void Update(DqnBatch batch)
     {
+        ArgumentNullException.ThrowIfNull(batch);
         int b = cfg.BatchSize;
+        if (batch.Actions.Length != b)
+            throw new ArgumentException($"the batch holds {batch.Actions.Length} samples, the learner was made for batch_size {b}", nameof(batch));
         var nextObs = batch.NextObs.Reshape([b, .. Online.Net.InputShape]);
         var obs = batch.Obs.Reshape([b, .. Online.Net.InputShape]);
         // The backward writes the parameter and activation gradients outright (overwriteGradients), so

@@ -126,6 +126,9 @@ public sealed record TrainConfig
         Require(!string.IsNullOrEmpty(RunRoot), "run_root must name a directory, got " + (RunRoot is null ? "null" : "an empty string"));
         Require(RunDir is null || RunDir.Length > 0, "run_dir must name a directory (or be left out), got an empty string");
         Require(Hidden is not null, "hidden must list the MLP's layer widths, e.g. [256, 256], got null");
+        Require(Enum.IsDefined(Algo), $"algo must be vdqn, tdqn or ddqn, got {Algo}");
+        Require(Enum.IsDefined(Optimizer), $"optimizer must be adam, rmsprop or sgd, got {Optimizer}");
+        Require(Enum.IsDefined(Loss), $"loss must be huber or mse, got {Loss}");
         Require(TotalSteps > 0, $"total_steps must be positive, got {TotalSteps}");
         Require(NumEnvs > 0, $"num_envs must be positive, got {NumEnvs}");
         Require(BatchSize > 0, $"batch_size must be positive, got {BatchSize}");

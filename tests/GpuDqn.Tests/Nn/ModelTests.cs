@@ -13,4 +13,27 @@ public class ModelTests
         var e = Assert.Throws<ArgumentException>(() => new Model(net, TestDevices.Get("cpu"), 0));
         Assert.Contains($"the network has {net.ParameterCount:N0} parameters", e.Message);
     }
+
+    [Fact]
+    public void A_layer_cannot_serve_a_second_network()
+    {
+        // Building sets the layer's parameter offset and ReLU fusion: the first network would change under it.
+        var lin = new Linear(2, 2);
+        var first = new Sequential([2], lin);
+        var e = Assert.Throws<ArgumentException>(() => new Sequential([2], lin, new Relu()));
+        Assert.Contains("layer 0 (Linear) already belongs to another Sequential", e.Message);
+        Assert.False(lin.FusedRelu);
+        Assert.Same(first, lin.Owner);
+    }
+
+    [Fact]
+    public void A_tensor_of_a_disposed_device_says_so()
+    {
+        var dev = GpuDqn.Engine.Device.Create("ilgpu-cpu");
+        var t = dev.FromArray(new float[] { 1, 2, 3, 4 }, 2, 2);
+        dev.Dispose();
+        // ILGPU itself would fail an assertion that ends the process.
+        Assert.Throws<ObjectDisposedException>(() => t.ToArray());
+        Assert.Throws<ObjectDisposedException>(() => t.Upload(new float[4]));
+    }
 }

@@ -32,6 +32,28 @@ public class TdLossTests
                 }
     }
 
+    [Theory]
+    [InlineData(7)]
+    [InlineData(-1)]
+    public void An_action_outside_the_q_columns_is_refused_on_the_host_and_poisons_only_its_sample_on_a_device(int bad)
+    {
+        const int b = 4, a = 2;
+        var rng = new Random(5);
+        var q = SelfTest.Reference.Uniform(rng, b * a);
+        var qn = SelfTest.Reference.Uniform(rng, b * a);
+        var ret = SelfTest.Reference.Uniform(rng, b);
+        var disc = new[] { 0.99f, 0.99f, 0f, 0.99f };
+        int[] act = [0, 1, bad, 1];
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Run(TestDevices.Get("cpu"), TdVariant.Target, TdLossKind.Huber, q, qn, null, act, ret, disc, b, a));
+        Assert.Equal("actions", e.ParamName);
+        Assert.Contains($"actions[2] = {bad} is outside [0, 2)", e.Message);
+        // On ILGPU's CPU accelerator a read past the row would kill the process (a failed assertion).
+        var (td, loss, dq, meanQ) = Run(TestDevices.Get("ilgpu-cpu"), TdVariant.Target, TdLossKind.Huber, q, qn, null, act, ret, disc, b, a);
+        Assert.True(float.IsNaN(loss) && float.IsNaN(meanQ) && float.IsNaN(td[2]));
+        Assert.True(float.IsNaN(dq[2 * a]) && float.IsNaN(dq[2 * a + 1]));
+        Assert.All(new[] { td[0], td[1], td[3], dq[0], dq[1], dq[6], dq[7] }, v => Assert.True(float.IsFinite(v)));
+    }
+
     [Fact]
     public void Gradient_is_the_derivative_of_the_loss_and_targets_are_constants()
     {

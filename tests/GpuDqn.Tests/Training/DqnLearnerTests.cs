@@ -126,4 +126,20 @@ public class DqnLearnerTests
             Assert.Equal(oneCore.Scalars.ToArray(), cores.Scalars.ToArray());
         }
     }
+
+    [Fact]
+    public void A_learner_checks_its_config_and_its_batch()
+    {
+        var device = TestDevices.Get("cpu");
+        // Without the check, tau 0 would leave the target network as it was, forever.
+        var e = Assert.Throws<ArgumentException>(() => new DqnLearner(new TrainConfig { Tau = 0f }, Networks.Mlp(4, 2, 8), device));
+        Assert.Contains("tau must be in (0, 1], got 0", e.Message);
+        Assert.Throws<ArgumentException>(() => new DqnLearner(new TrainConfig { Optimizer = (OptimizerKind)7 }, Networks.Mlp(4, 2, 8), device));
+        var learner = new DqnLearner(new TrainConfig { BatchSize = 8, BufferSize = 8 }, Networks.Mlp(4, 2, 8), device);
+        var rng = new Random(1);
+        var half = new DqnBatch(device.FromArray(Reference.Uniform(rng, 16), 4, 4), device.FromArray(Reference.Uniform(rng, 16), 4, 4),
+            device.FromArray(new[] { 0, 1, 0, 1 }, 4), device.FromArray(Reference.Uniform(rng, 4), 4), device.FromArray(new[] { 1f, 1f, 1f, 1f }, 4));
+        var b = Assert.Throws<ArgumentException>(() => learner.Update(half));
+        Assert.Contains("the batch holds 4 samples, the learner was made for batch_size 8", b.Message);
+    }
 }
