@@ -4,7 +4,7 @@ using Xunit;
 
 namespace GpuDqn.Tests.Engine;
 
-/// <summary>The shared op argument checks (kernels/Common/Check.cs) on bad input.</summary>
+/// <summary>The shared op argument checks (kernels/Common/Check.cs) and Shape.Count on bad input.</summary>
 public class CheckInputTests
 {
     private static Device Cpu => TestDevices.Get("cpu");
@@ -56,5 +56,25 @@ public class CheckInputTests
     {
         var e = Assert.Throws<ArgumentException>(() => Check.SameDevice(Cpu, TestDevices.Get("ilgpu-cpu").Zeros<float>(2)));
         Assert.Contains("tensors on different devices: cpu and ilgpu-cpu", e.Message);
+    }
+
+    [Fact]
+    public void Shape_count_refuses_a_product_that_overflows_a_long()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Shape.Count([65536, 65536, 65536, 65536]));
+        Assert.Equal("shape", e.ParamName);
+        Assert.Contains("[65536, 65536, 65536, 65536]", e.Message);
+        // Before, this wrapped to a tensor of Length 0.
+        Assert.Throws<ArgumentException>(() => Cpu.Zeros<float>(65536, 65536, 65536, 65536));
+    }
+
+    [Fact]
+    public void Shape_count_is_exact_up_to_the_limit_and_refuses_negative_dimensions()
+    {
+        Assert.Equal((long)int.MaxValue * int.MaxValue, Shape.Count([int.MaxValue, int.MaxValue]));
+        Assert.Equal(0, Shape.Count([0, 5, 7]));
+        Assert.Equal(1, Shape.Count([]));
+        var e = Assert.Throws<ArgumentException>(() => Shape.Count([3, -2]));
+        Assert.Contains("negative dimension -2 in shape [3, -2]", e.Message);
     }
 }
