@@ -31,12 +31,26 @@ public sealed class HostVectorEnv : IVectorEnv
 
     public HostVectorEnv(Device device, Func<int, IEnvironment> factory, int numEnvs)
     {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(factory);
         if (numEnvs <= 0) throw new ArgumentOutOfRangeException(nameof(numEnvs), $"num_envs must be positive, got {numEnvs}");
         Device = device;
-        envs = Enumerable.Range(0, numEnvs).Select(factory).ToArray();
-        ObservationShape = envs[0].ObservationShape;
+        envs = new IEnvironment[numEnvs];
+        for (int i = 0; i < numEnvs; i++)
+            envs[i] = factory(i) ?? throw new ArgumentException($"the environment factory returned null for environment {i}", nameof(factory));
+        // Copied: the packed layout is sized from environment 0 once, so all must agree with it.
+        ObservationShape = (int[])(envs[0].ObservationShape ?? throw new ArgumentException("environment 0 reports a null ObservationShape", nameof(factory))).Clone();
         NumActions = envs[0].NumActions;
         if (NumActions <= 0) throw new ArgumentException($"environment reports {NumActions} actions");
+        for (int i = 1; i < numEnvs; i++)
+        {
+            int actionsI = envs[i].NumActions;
+            if (actionsI != NumActions)
+                throw new ArgumentException($"environment {i} reports {actionsI} actions but environment 0 reports {NumActions}; all environments must agree", nameof(factory));
+            var shapeI = envs[i].ObservationShape;
+            if (shapeI is null || !shapeI.AsSpan().SequenceEqual(ObservationShape))
+                throw new ArgumentException($"environment {i} reports observation shape {(shapeI is null ? "null" : Shape.Format(shapeI))} but environment 0 reports {Shape.Format(ObservationShape)}; all environments must agree", nameof(factory));
+        }
         obsSize = (int)Shape.Count(ObservationShape);
         int n = numEnvs;
         packed = new float[n * (2 * obsSize + 1)];

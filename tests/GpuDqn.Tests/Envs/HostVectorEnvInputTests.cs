@@ -1,0 +1,64 @@
+using GpuDqn.Envs;
+using GpuDqn.Training;
+using Xunit;
+
+namespace GpuDqn.Tests.Envs;
+
+/// <summary>What HostVectorEnv and EnvFactory.Register do with a user environment that breaks its contract.</summary>
+public class HostVectorEnvInputTests
+{
+    /// <summary>Returns the given observations and reward; ends its episode after <c>EpisodeLength</c> steps.</summary>
+    private sealed class Scripted(int actions = 2, int[]? shape = null) : IEnvironment
+    {
+        public int[] ObservationShape { get; } = shape ?? [2];
+        public int NumActions { get; } = actions;
+        public Func<float[]?> OnReset { get; init; } = () => [0f, 1f];
+        public Func<float[]?> OnStep { get; init; } = () => [1f, 0f];
+        public float Reward { get; init; } = 1f;
+        public int EpisodeLength { get; init; } = int.MaxValue;
+        private int t;
+
+        public float[] Reset(int? seed = null)
+        {
+            t = 0;
+            return OnReset()!;
+        }
+
+        public StepResult Step(int action) => new(OnStep()!, Reward, ++t >= EpisodeLength, false);
+    }
+
+    private static HostVectorEnv Make(Func<int, IEnvironment> factory, int n = 3) => new(TestDevices.Get("cpu"), factory, n);
+
+    private static void StepOnce(HostVectorEnv env) => env.Step(TestDevices.Get("cpu").FromArray(new int[env.NumEnvs], env.NumEnvs));
+
+    [Fact]
+    public void Environments_that_disagree_on_the_number_of_actions_are_refused_naming_both()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Make(i => new Scripted(actions: i == 2 ? 5 : 2)));
+        Assert.Equal("factory", e.ParamName);
+        Assert.Contains("environment 2 reports 5 actions but environment 0 reports 2", e.Message);
+    }
+
+    [Fact]
+    public void Environments_that_disagree_on_the_observation_shape_are_refused_naming_both()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Make(i => new Scripted(shape: i == 1 ? [1, 2] : [2])));
+        Assert.Contains("environment 1 reports observation shape [1, 2] but environment 0 reports [2]", e.Message);
+    }
+
+    [Fact]
+    public void Equal_shapes_in_separate_arrays_are_accepted()
+    {
+        using var env = Make(_ => new Scripted(shape: [2]));
+        Assert.Equal([2], env.ObservationShape);
+        Assert.Equal(2, env.NumActions);
+    }
+
+    [Fact]
+    public void A_factory_that_returns_null_is_named_with_the_environment_index()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Make(i => i == 1 ? null! : new Scripted()));
+        Assert.Equal("factory", e.ParamName);
+        Assert.Contains("returned null for environment 1", e.Message);
+    }
+}
