@@ -72,7 +72,7 @@ public sealed class HostVectorEnv : IVectorEnv
     public void Reset(int seed)
     {
         episodeSeed = seed;
-        for (int i = 0; i < envs.Length; i++) SetObs(0, i, envs[i].Reset(seed + i));
+        for (int i = 0; i < envs.Length; i++) SetObs(0, i, envs[i].Reset(seed + i), "Reset");
         Array.Clear(returns);
         Array.Clear(lengths);
         packedDevice.Upload(packed);
@@ -92,7 +92,10 @@ public sealed class HostVectorEnv : IVectorEnv
                 if ((uint)a >= (uint)NumActions)
                     throw new ArgumentOutOfRangeException(nameof(deviceActions), $"action {a} for env {i} is outside 0..{NumActions - 1}");
                 var r = envs[i].Step(a);
-                SetObs(1, i, r.Observation);
+                SetObs(1, i, r.Observation, "Step");
+                // Refused here: a NaN reward would otherwise train on and surface much later as "training diverged".
+                if (!float.IsFinite(r.Reward))
+                    throw new ArgumentException($"environment {i} returned a reward of {Invariant(r.Reward)} from Step({a}); rewards must be finite");
                 packed[2 * n * obsSize + i] = r.Reward;
                 flags[i] = r.Terminated ? (byte)1 : (byte)0;
                 flags[n + i] = r.Truncated ? (byte)1 : (byte)0;
@@ -103,9 +106,9 @@ public sealed class HostVectorEnv : IVectorEnv
                     finishedThisStep[i] = new EpisodeStats(i, returns[i], lengths[i]);
                     returns[i] = 0;
                     lengths[i] = 0;
-                    SetObs(0, i, envs[i].Reset());
+                    SetObs(0, i, envs[i].Reset(), "Reset");
                 }
-                else SetObs(0, i, r.Observation);
+                else Array.Copy(packed, (long)n * obsSize + (long)i * obsSize, packed, (long)i * obsSize, obsSize); // checked above
             }
         });
         // Collected per env inside the parallel loop, appended in env order: deterministic.
@@ -120,12 +123,22 @@ public sealed class HostVectorEnv : IVectorEnv
         return step;
     }
 
-    private void SetObs(int which, int env, float[] obs)
+    /// <summary>Checks what <paramref name="call"/> of environment <paramref name="env"/> returned and packs it.</summary>
+    private void SetObs(int which, int env, float[]? obs, string call)
     {
+        if (obs is null)
+            throw new ArgumentException($"environment {env} returned a null observation from {call}");
         if (obs.Length != obsSize)
-            throw new ArgumentException($"environment {env} returned an observation of {obs.Length} values, expected {obsSize} {Shape.Format(ObservationShape)}");
+            throw new ArgumentException($"environment {env} returned an observation of {obs.Length} values from {call}, expected {obsSize} {Shape.Format(ObservationShape)}");
+        // A user environment's NaN/infinity would otherwise train on and end as a misleading "training diverged".
+        for (int k = 0; k < obs.Length; k++)
+            if (!float.IsFinite(obs[k]))
+                throw new ArgumentException($"environment {env} returned an observation with value {Invariant(obs[k])} at index {k} from {call}; observations must be finite");
         obs.CopyTo(packed, (long)which * envs.Length * obsSize + (long)env * obsSize);
     }
+
+    // "NaN", "Infinity", "-Infinity" whatever the culture (some print infinity as "∞").
+    private static string Invariant(float v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public IReadOnlyList<EpisodeStats> DrainFinishedEpisodes()
     {

@@ -61,4 +61,63 @@ public class HostVectorEnvInputTests
         Assert.Equal("factory", e.ParamName);
         Assert.Contains("returned null for environment 1", e.Message);
     }
+
+    [Fact]
+    public void A_nan_reward_is_refused_where_it_is_returned()
+    {
+        using var env = Make(i => new Scripted { Reward = i == 2 ? float.NaN : 1f });
+        env.Reset(0);
+        var e = Assert.Throws<ArgumentException>(() => StepOnce(env));
+        Assert.Contains("environment 2 returned a reward of NaN from Step(0)", e.Message);
+    }
+
+    [Fact]
+    public void An_infinite_observation_from_step_is_refused_naming_env_index_and_value()
+    {
+        using var env = Make(i => new Scripted { OnStep = () => i == 1 ? [0f, float.NegativeInfinity] : [0f, 0f] });
+        env.Reset(0);
+        var e = Assert.Throws<ArgumentException>(() => StepOnce(env));
+        Assert.Contains("environment 1 returned an observation with value -Infinity at index 1 from Step", e.Message);
+    }
+
+    [Fact]
+    public void A_nan_observation_from_reset_is_refused()
+    {
+        using var env = Make(i => new Scripted { OnReset = () => i == 0 ? [float.NaN, 0f] : [0f, 0f] });
+        var e = Assert.Throws<ArgumentException>(() => env.Reset(0));
+        Assert.Contains("environment 0 returned an observation with value NaN at index 0 from Reset", e.Message);
+    }
+
+    [Fact]
+    public void A_nan_observation_from_the_automatic_reset_is_refused()
+    {
+        int resets = 0;
+        using var env = Make(_ => new Scripted { EpisodeLength = 1, OnReset = () => ++resets > 1 ? [0f, float.PositiveInfinity] : [0f, 0f] }, n: 1);
+        env.Reset(0);
+        var e = Assert.Throws<ArgumentException>(() => StepOnce(env));
+        Assert.Contains("environment 0 returned an observation with value Infinity at index 1 from Reset", e.Message);
+    }
+
+    [Fact]
+    public void A_null_observation_is_named_with_the_environment_index()
+    {
+        using var env = Make(i => new Scripted { OnStep = () => i == 2 ? null : [0f, 0f] });
+        env.Reset(0);
+        var e = Assert.Throws<ArgumentException>(() => StepOnce(env));
+        Assert.Contains("environment 2 returned a null observation from Step", e.Message);
+
+        using var env2 = Make(i => new Scripted { OnReset = () => i == 1 ? null : [0f, 0f] });
+        Assert.Contains("environment 1 returned a null observation from Reset", Assert.Throws<ArgumentException>(() => env2.Reset(0)).Message);
+    }
+
+    [Fact]
+    public void Finite_values_still_step_and_pack_next_observations()
+    {
+        using var env = Make(i => new Scripted { OnStep = () => [i, -i], Reward = 0.5f });
+        env.Reset(0);
+        var s = env.Step(TestDevices.Get("cpu").FromArray(new int[3], 3));
+        Assert.Equal([0f, 0f, 1f, -1f, 2f, -2f], s.NextObservations.ToArray());
+        Assert.Equal([0f, 0f, 1f, -1f, 2f, -2f], env.Observations.ToArray());
+        Assert.Equal([0.5f, 0.5f, 0.5f], s.Rewards.ToArray());
+    }
 }
