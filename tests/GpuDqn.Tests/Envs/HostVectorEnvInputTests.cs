@@ -120,4 +120,40 @@ public class HostVectorEnvInputTests
         Assert.Equal([0f, 0f, 1f, -1f, 2f, -2f], env.Observations.ToArray());
         Assert.Equal([0.5f, 0.5f, 0.5f], s.Rewards.ToArray());
     }
+
+    [Fact]
+    public void Register_refuses_a_null_factory()
+    {
+        var e = Assert.Throws<ArgumentNullException>(() => EnvFactory.Register("null-factory-test", null!));
+        Assert.Equal("factory", e.ParamName);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("  ")]
+    public void Register_refuses_a_missing_id(string? id)
+    {
+        var e = Assert.ThrowsAny<ArgumentException>(() => EnvFactory.Register(id!, _ => new Scripted()));
+        Assert.Equal("id", e.ParamName);
+    }
+
+    public static TheoryData<string> BuiltInIds() => new(EnvFactory.Ids);
+
+    [Theory]
+    [MemberData(nameof(BuiltInIds))]
+    public void Register_refuses_a_built_in_id(string id)
+    {
+        var e = Assert.Throws<ArgumentException>(() => EnvFactory.Register(id, _ => new Scripted()));
+        Assert.Equal("id", e.ParamName);
+        Assert.Contains($"'{id}' is a built-in environment id", e.Message);
+    }
+
+    [Fact]
+    public void CartPole_stays_the_built_in_after_a_refused_register()
+    {
+        Assert.ThrowsAny<ArgumentException>(() => EnvFactory.Register("CartPole-v1", _ => new Scripted()));
+        using var env = EnvFactory.Create("CartPole-v1", TestDevices.Get("cpu"), 2, 0);
+        Assert.IsType<CartPoleEnv>(env);
+    }
 }
