@@ -8,10 +8,18 @@ public static class Shape
     public static long Count(ReadOnlySpan<int> shape)
     {
         long n = 1;
-        foreach (int d in shape)
+        try
         {
-            if (d < 0) throw new ArgumentException($"negative dimension {d} in shape [{string.Join(", ", shape.ToArray())}]");
-            n *= d;
+            foreach (int d in shape)
+            {
+                if (d < 0) throw new ArgumentException($"negative dimension {d} in shape {Format(shape)}", nameof(shape));
+                // Checked: unchecked, [65536, 65536, 65536, 65536] wrapped to a tensor of 0 elements.
+                n = checked(n * d);
+            }
+        }
+        catch (OverflowException)
+        {
+            throw new ArgumentException($"shape {Format(shape)} has more elements than a long can count", nameof(shape));
         }
         return n;
     }

@@ -31,12 +31,26 @@ public sealed class HostVectorEnv : IVectorEnv
 
     public HostVectorEnv(Device device, Func<int, IEnvironment> factory, int numEnvs)
     {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(factory);
         if (numEnvs <= 0) throw new ArgumentOutOfRangeException(nameof(numEnvs), $"num_envs must be positive, got {numEnvs}");
         Device = device;
-        envs = Enumerable.Range(0, numEnvs).Select(factory).ToArray();
-        ObservationShape = envs[0].ObservationShape;
+        envs = new IEnvironment[numEnvs];
+        for (int i = 0; i < numEnvs; i++)
+            envs[i] = factory(i) ?? throw new ArgumentException($"the environment factory returned null for environment {i}", nameof(factory));
+        // Copied: the packed layout is sized from environment 0 once, so all must agree with it.
+        ObservationShape = (int[])(envs[0].ObservationShape ?? throw new ArgumentException("environment 0 reports a null ObservationShape", nameof(factory))).Clone();
         NumActions = envs[0].NumActions;
         if (NumActions <= 0) throw new ArgumentException($"environment reports {NumActions} actions");
+        for (int i = 1; i < numEnvs; i++)
+        {
+            int actionsI = envs[i].NumActions;
+            if (actionsI != NumActions)
+                throw new ArgumentException($"environment {i} reports {actionsI} actions but environment 0 reports {NumActions}; all environments must agree", nameof(factory));
+            var shapeI = envs[i].ObservationShape;
+            if (shapeI is null || !shapeI.AsSpan().SequenceEqual(ObservationShape))
+                throw new ArgumentException($"environment {i} reports observation shape {(shapeI is null ? "null" : Shape.Format(shapeI))} but environment 0 reports {Shape.Format(ObservationShape)}; all environments must agree", nameof(factory));
+        }
         obsSize = (int)Shape.Count(ObservationShape);
         int n = numEnvs;
         packed = new float[n * (2 * obsSize + 1)];
@@ -58,7 +72,7 @@ public sealed class HostVectorEnv : IVectorEnv
     public void Reset(int seed)
     {
         episodeSeed = seed;
-        for (int i = 0; i < envs.Length; i++) SetObs(0, i, envs[i].Reset(seed + i));
+        for (int i = 0; i < envs.Length; i++) SetObs(0, i, envs[i].Reset(seed + i), "Reset");
         Array.Clear(returns);
         Array.Clear(lengths);
         packedDevice.Upload(packed);
@@ -78,7 +92,10 @@ public sealed class HostVectorEnv : IVectorEnv
                 if ((uint)a >= (uint)NumActions)
                     throw new ArgumentOutOfRangeException(nameof(deviceActions), $"action {a} for env {i} is outside 0..{NumActions - 1}");
                 var r = envs[i].Step(a);
-                SetObs(1, i, r.Observation);
+                SetObs(1, i, r.Observation, "Step");
+                // Refused here: a NaN reward would otherwise train on and surface much later as "training diverged".
+                if (!float.IsFinite(r.Reward))
+                    throw new ArgumentException($"environment {i} returned a reward of {Invariant(r.Reward)} from Step({a}); rewards must be finite");
                 packed[2 * n * obsSize + i] = r.Reward;
                 flags[i] = r.Terminated ? (byte)1 : (byte)0;
                 flags[n + i] = r.Truncated ? (byte)1 : (byte)0;
@@ -89,9 +106,9 @@ public sealed class HostVectorEnv : IVectorEnv
                     finishedThisStep[i] = new EpisodeStats(i, returns[i], lengths[i]);
                     returns[i] = 0;
                     lengths[i] = 0;
-                    SetObs(0, i, envs[i].Reset());
+                    SetObs(0, i, envs[i].Reset(), "Reset");
                 }
-                else SetObs(0, i, r.Observation);
+                else Array.Copy(packed, (long)n * obsSize + (long)i * obsSize, packed, (long)i * obsSize, obsSize); // checked above
             }
         });
         // Collected per env inside the parallel loop, appended in env order: deterministic.
@@ -106,12 +123,22 @@ public sealed class HostVectorEnv : IVectorEnv
         return step;
     }
 
-    private void SetObs(int which, int env, float[] obs)
+    /// <summary>Checks what <paramref name="call"/> of environment <paramref name="env"/> returned and packs it.</summary>
+    private void SetObs(int which, int env, float[]? obs, string call)
     {
+        if (obs is null)
+            throw new ArgumentException($"environment {env} returned a null observation from {call}");
         if (obs.Length != obsSize)
-            throw new ArgumentException($"environment {env} returned an observation of {obs.Length} values, expected {obsSize} {Shape.Format(ObservationShape)}");
+            throw new ArgumentException($"environment {env} returned an observation of {obs.Length} values from {call}, expected {obsSize} {Shape.Format(ObservationShape)}");
+        // A user environment's NaN/infinity would otherwise train on and end as a misleading "training diverged".
+        for (int k = 0; k < obs.Length; k++)
+            if (!float.IsFinite(obs[k]))
+                throw new ArgumentException($"environment {env} returned an observation with value {Invariant(obs[k])} at index {k} from {call}; observations must be finite");
         obs.CopyTo(packed, (long)which * envs.Length * obsSize + (long)env * obsSize);
     }
+
+    // "NaN", "Infinity", "-Infinity" whatever the culture (some print infinity as "∞").
+    private static string Invariant(float v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public IReadOnlyList<EpisodeStats> DrainFinishedEpisodes()
     {

@@ -21,6 +21,11 @@ public static class EnvFactory
     /// <summary>Makes <paramref name="id"/> trainable by id: the factory builds the environment for each index.</summary>
     public static void Register(string id, Func<int, IEnvironment> factory)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        ArgumentNullException.ThrowIfNull(factory);
+        // Create looks up registered ids first, so registering a built-in id would silently replace it.
+        if (Ids.Contains(id))
+            throw new ArgumentException($"'{id}' is a built-in environment id; register your environment under another id", nameof(id));
         lock (Registered) Registered[id] = factory;
     }
 
