@@ -13,6 +13,7 @@ public static class Conv2d
     /// <summary>y = conv(x, w) (+ b per output channel) (then ReLU when <paramref name="relu"/>).</summary>
     public static void Forward(Tensor<float> x, Tensor<float> w, Tensor<float>? b, Tensor<float> y, int stride, int pad, bool relu = false)
     {
+        ArgumentNullException.ThrowIfNull(y);
         var d = Dims(x, w, stride, pad);
         Check.SameDevice(y.Device, x, w, b!);
         Check.Shape(y, nameof(y), d.N, d.K, d.P, d.Q);
@@ -31,6 +32,7 @@ public static class Conv2d
     /// </summary>
     public static void Backward(Tensor<float> x, Tensor<float> w, Tensor<float> dy, Tensor<float>? dx, Tensor<float> dw, Tensor<float>? db, int stride, int pad)
     {
+        ArgumentNullException.ThrowIfNull(dw);
         var d = Dims(x, w, stride, pad);
         Check.SameDevice(dw.Device, x, w, dy, dx!, db!);
         Check.Rank(dy, nameof(dy), 4);

@@ -29,6 +29,7 @@ public static class Loss
 
     private static void Forward(Tensor<float> pred, Tensor<float> target, Tensor<float> loss, bool huber)
     {
+        ArgumentNullException.ThrowIfNull(loss);
         int n = Length(pred, target);
         Reduce.CheckScalar(loss, nameof(loss));
         Check.SameDevice(loss.Device, pred, target);

@@ -43,6 +43,8 @@ public static class GradNorm
     // clip: compute the factor into scratch[1]; scale: also multiply grad by it.
     private static Tensor<float> Run(Tensor<float> grad, float maxNorm, Tensor<float> scratch, bool clip, bool scale)
     {
+        ArgumentNullException.ThrowIfNull(grad);
+        ArgumentNullException.ThrowIfNull(scratch);
         Check.SameDevice(scratch.Device, grad);
         if (scratch.Length < ScratchLength)
             throw new ArgumentException($"scratch has {scratch.Length} elements, needs at least GradNorm.ScratchLength = {ScratchLength}", nameof(scratch));

@@ -30,6 +30,7 @@ public static class Params
     /// <summary>t[i] = value.</summary>
     public static void Fill(Tensor<float> t, float value)
     {
+        ArgumentNullException.ThrowIfNull(t);
         if (t.Length == 0) return;
         if (t.Device is IlgpuDevice g) ParamsKernel.Fill(g, t.View, value);
         else t.Span.Fill(value);
@@ -38,6 +39,7 @@ public static class Params
     /// <summary>t[i] *= s.</summary>
     public static void Scale(Tensor<float> t, float s)
     {
+        ArgumentNullException.ThrowIfNull(t);
         if (t.Length == 0) return;
         if (t.Device is IlgpuDevice g) ParamsKernel.Scale(g, t.View, s);
         else ParamsHost.Scale(t.Span, s);

@@ -19,6 +19,19 @@ public class CheckInputTests
     }
 
     [Fact]
+    public void Ops_that_read_an_output_tensor_first_name_it_when_null()
+    {
+        var x = Cpu.Zeros<float>(2, 3, 6, 6);
+        var w = Cpu.Zeros<float>(4, 3, 3, 3);
+        var v = Cpu.Zeros<float>(5);
+        Assert.Equal("y", Assert.Throws<ArgumentNullException>(() => Conv2d.Forward(x, w, null, null!, 1, 0)).ParamName);
+        Assert.Equal("dw", Assert.Throws<ArgumentNullException>(() => Conv2d.Backward(x, w, Cpu.Zeros<float>(2, 4, 4, 4), null, null!, null, 1, 0)).ParamName);
+        Assert.Equal("loss", Assert.Throws<ArgumentNullException>(() => Loss.Mse(v, v, null!)).ParamName);
+        Assert.Equal("scratch", Assert.Throws<ArgumentNullException>(() => GradNorm.Norm(v, null!)).ParamName);
+        Assert.Equal("t", Assert.Throws<ArgumentNullException>(() => Params.Scale(null!, 2f)).ParamName);
+    }
+
+    [Fact]
     public void Adam_with_a_null_grad_names_it()
     {
         var p = Cpu.Zeros<float>(5);
