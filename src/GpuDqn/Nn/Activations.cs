@@ -12,6 +12,9 @@ namespace GpuDqn.Nn;
 public sealed class Activations
 {
     public int Batch { get; }
+    /// <summary>Counts the forwards into these activations (per object: a row view counts its own), so a
+    /// recorded backward can tell that its values were overwritten.</summary>
+    internal int Generation { get; set; }
     public bool HasGrads => grads is not null;
     private readonly DeviceBuffer<float> values;
     private readonly DeviceBuffer<float>? grads;

@@ -113,6 +113,7 @@ public sealed class Sequential
         if (gradRows < 0 || gradRows > acts.Batch)
             throw new ArgumentOutOfRangeException(nameof(gradRows), gradRows, $"gradRows must lie in [0, {acts.Batch}] (0 = the whole batch)");
         int rows = gradRows == 0 ? acts.Batch : gradRows;
+        int generation = ++acts.Generation;
 
         var input = x;
         for (int i = 0; i < Layers.Count; i++)
@@ -131,6 +132,13 @@ public sealed class Sequential
             }
             input = new Variable(y, acts.OutputGrads[i]);
         }
+        // Replayed first: a later forward into the same activations has replaced the values this
+        // backward reads, and it would return the gradients of the newer inputs without a word.
+        tape?.Record(() =>
+        {
+            if (acts.Generation != generation)
+                throw new InvalidOperationException("these activations were forwarded again after this pass was recorded; Backward would differentiate the newer pass. Give each pass you backpropagate its own Activations (or run Backward first)");
+        });
         return acts.Output;
     }
 }

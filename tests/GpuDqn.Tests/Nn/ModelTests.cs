@@ -36,4 +36,18 @@ public class ModelTests
         Assert.Throws<ObjectDisposedException>(() => t.ToArray());
         Assert.Throws<ObjectDisposedException>(() => t.Upload(new float[4]));
     }
+
+    [Fact]
+    public void A_backward_whose_activations_were_forwarded_again_refuses_to_run()
+    {
+        var dev = TestDevices.Get("cpu");
+        var model = new Model(Networks.Mlp(3, 2, 5), dev, 1);
+        var acts = model.CreateActivations(2, withGrads: true);
+        var tape = new Tape();
+        model.Forward(dev.FromArray(new float[] { 1, 2, 3, 4, 5, 6 }, 2, 3), acts, tape);
+        model.Forward(dev.FromArray(new float[] { -1, 0, 1, 2, 3, 4 }, 2, 3), acts);   // overwrites what the tape reads
+        acts.OutputGrad.Upload([1f, 1f, 1f, 1f]);
+        var e = Assert.Throws<InvalidOperationException>(tape.Backward);
+        Assert.Contains("forwarded again after this pass was recorded", e.Message);
+    }
 }
