@@ -30,10 +30,10 @@ public static class Check
     // The checks below run first in the op entry points, so a null tensor argument is refused here by name
     // (before anything dereferences it).
 
-    public static void Shape<T>(Tensor<T> t, string name, params int[] expected) where T : unmanaged
+    public static void Shape<T>(Tensor<T> t, string name, params ReadOnlySpan<int> expected) where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(t, name);
-        if (!t.Shape.AsSpan().SequenceEqual(expected))
+        if (!t.Shape.SequenceEqual(expected))
             throw new ArgumentException($"{name} has shape {Engine.Shape.Format(t.Shape)}, expected {Engine.Shape.Format(expected)}");
     }
 

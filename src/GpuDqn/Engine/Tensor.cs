@@ -36,7 +36,9 @@ public sealed class Tensor<T> where T : unmanaged
 {
     public DeviceBuffer<T> Buffer { get; }
     public long Offset { get; }
-    public int[] Shape { get; }
+    /// <summary>The dimensions, read-only: the tensor's own array, so a caller cannot reshape it behind its Length.</summary>
+    public ReadOnlySpan<int> Shape => shape;
+    private readonly int[] shape;
     public long Length { get; }
     public Device Device => Buffer.Device;
     public int Rank => Shape.Length;
@@ -45,7 +47,7 @@ public sealed class Tensor<T> where T : unmanaged
     {
         Buffer = buffer;
         Offset = offset;
-        Shape = (int[])shape.Clone();
+        this.shape = (int[])shape.Clone();
         Length = Engine.Shape.Count(shape);
         if (offset < 0 || offset + Length > buffer.Length)
             throw new ArgumentException($"view of {Length} elements at offset {offset} does not fit a buffer of {buffer.Length}");
@@ -54,9 +56,9 @@ public sealed class Tensor<T> where T : unmanaged
     public int Dim(int axis) => Shape[axis < 0 ? axis + Rank : axis];
 
     /// <summary>The same elements under another shape; one dimension may be -1 (inferred).</summary>
-    public Tensor<T> Reshape(params int[] shape)
+    public Tensor<T> Reshape(params ReadOnlySpan<int> shape)
     {
-        var s = (int[])shape.Clone();
+        var s = shape.ToArray();
         int infer = Array.IndexOf(s, -1);
         if (infer >= 0)
         {
@@ -72,18 +74,19 @@ public sealed class Tensor<T> where T : unmanaged
     }
 
     /// <summary>A view of <paramref name="shape"/> starting <paramref name="offset"/> elements into this one.</summary>
-    public Tensor<T> Slice(long offset, params int[] shape)
+    public Tensor<T> Slice(long offset, params ReadOnlySpan<int> shape)
     {
         if (offset < 0 || offset + Engine.Shape.Count(shape) > Length)
             throw new ArgumentOutOfRangeException(nameof(offset), $"slice {Engine.Shape.Format(shape)} at {offset} exceeds tensor of {Length}");
-        return new Tensor<T>(Buffer, Offset + offset, shape);
+        return new Tensor<T>(Buffer, Offset + offset, shape.ToArray());
     }
 
     /// <summary>Rows [start, start+count) along the first axis.</summary>
     public Tensor<T> Rows(int start, int count)
     {
         long row = Length / Math.Max(1, Shape[0]);
-        var s = (int[])Shape.Clone();
+        Span<int> s = stackalloc int[Rank];
+        Shape.CopyTo(s);
         s[0] = count;
         return Slice(start * row, s);
     }

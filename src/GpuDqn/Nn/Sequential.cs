@@ -104,7 +104,7 @@ public sealed class Sequential
         if (parameters.Length != ParameterCount)
             throw new ArgumentException($"parameters have {parameters.Length} elements, this network has {ParameterCount}");
         int[] expected = [acts.Batch, .. InputShape];
-        if (!x.Shape.AsSpan().SequenceEqual(expected))
+        if (!x.Shape.SequenceEqual(expected))
             throw new ArgumentException($"input has shape {Shape.Format(x.Shape)}, expected {Shape.Format(expected)}");
         if (tape is not null && (gradients is null || !acts.HasGrads))
             throw new ArgumentException("recording on a tape needs a gradient buffer and activations made with gradients");

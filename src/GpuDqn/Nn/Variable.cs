@@ -12,7 +12,7 @@ public sealed class Variable(Tensor<float> value, Tensor<float>? grad)
     public Tensor<float> Value { get; } = value;
     public Tensor<float>? Grad { get; } = grad;
     public bool NeedsGrad => Grad is not null;
-    public int[] Shape => Value.Shape;
+    public ReadOnlySpan<int> Shape => Value.Shape;
 
     public static Variable Constant(Tensor<float> value) => new(value, null);
 }
