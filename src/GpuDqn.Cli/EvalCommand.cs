@@ -42,6 +42,7 @@ public static class EvalCommand
                 {
                     // A random policy reads no weights; ignoring a given checkpoint would report its baseline as the checkpoint's score.
                     if (parse.GetValue(checkpoint) is not null) throw new UserError("--checkpoint is not used with --policy random");
+                    if (parse.GetResult(epsilon) is { Implicit: false }) throw new UserError("--epsilon is not used with --policy random (every action is random)");
                     string id = parse.GetValue(env) ?? throw new UserError("--policy random needs --env");
                     var r = Evaluator.Run(new TrainConfig { Env = id }, null, k, 1f, s, dev);
                     o.WriteLine($"{id} random policy over {r.Episodes} episodes (seed {s}): return {r.MeanReturn:F2} ± {r.StdError:F2} (standard error), mean length {r.MeanLength:F1}");

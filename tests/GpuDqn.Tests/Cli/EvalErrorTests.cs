@@ -144,6 +144,11 @@ public class EvalErrorTests(TrainedCheckpoints trained) : IClassFixture<TrainedC
     }
 
     [Fact]
+    public void An_epsilon_with_the_random_policy_is_refused() =>
+        AssertExit2(Run("eval", "--env", "CartPole-v1", "--policy", "random", "--epsilon", "0.05", "--episodes", "2", "--device", "cpu"),
+            "--epsilon is not used with --policy random");
+
+    [Fact]
     public void The_greedy_policy_without_a_checkpoint_is_refused_even_with_an_env()
     {
         AssertExit2(Run("eval", "--env", "CartPole-v1", "--policy", "greedy", "--device", "cpu"), "eval needs --checkpoint PATH");
