@@ -43,11 +43,14 @@ public sealed class Tensor<T> where T : unmanaged
     public Device Device => Buffer.Device;
     public int Rank => Shape.Length;
 
-    public Tensor(DeviceBuffer<T> buffer, long offset, params int[] shape)
+    public Tensor(DeviceBuffer<T> buffer, long offset, params int[] shape) : this(buffer, offset, (int[])shape.Clone(), owned: true) { }
+
+    // The views below make their shape array themselves: taken as it is, not copied a second time.
+    private Tensor(DeviceBuffer<T> buffer, long offset, int[] shape, bool owned)
     {
         Buffer = buffer;
         Offset = offset;
-        this.shape = (int[])shape.Clone();
+        this.shape = shape;
         Length = Engine.Shape.Count(shape);
         if (offset < 0 || offset + Length > buffer.Length)
             throw new ArgumentException($"view of {Length} elements at offset {offset} does not fit a buffer of {buffer.Length}");
@@ -70,7 +73,7 @@ public sealed class Tensor<T> where T : unmanaged
         }
         if (Engine.Shape.Count(s) != Length)
             throw new ArgumentException($"cannot reshape {Engine.Shape.Format(Shape)} ({Length} elements) to {Engine.Shape.Format(s)}");
-        return new Tensor<T>(Buffer, Offset, s);
+        return new Tensor<T>(Buffer, Offset, s, owned: true);
     }
 
     /// <summary>A view of <paramref name="shape"/> starting <paramref name="offset"/> elements into this one.</summary>
@@ -78,7 +81,7 @@ public sealed class Tensor<T> where T : unmanaged
     {
         if (offset < 0 || offset + Engine.Shape.Count(shape) > Length)
             throw new ArgumentOutOfRangeException(nameof(offset), $"slice {Engine.Shape.Format(shape)} at {offset} exceeds tensor of {Length}");
-        return new Tensor<T>(Buffer, Offset + offset, shape.ToArray());
+        return new Tensor<T>(Buffer, Offset + offset, shape.ToArray(), owned: true);
     }
 
     /// <summary>Rows [start, start+count) along the first axis.</summary>

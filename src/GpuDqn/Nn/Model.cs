@@ -56,9 +56,11 @@ public static class Networks
     public static Sequential Mlp(int observations, int actions, params int[] hidden) =>
         new([observations], [.. MlpLayers(observations, actions, hidden)]);
 
-    /// <summary>An MLP over observations of any shape, flattened first (PyTorch's nn.Flatten(), nn.Linear, ...).</summary>
-    public static Sequential Mlp(int[] observationShape, int actions, params int[] hidden) =>
-        new(observationShape, [new Flatten(), .. MlpLayers((int)Shape.Count(observationShape), actions, hidden)]);
+    /// <summary>An MLP over observations of any shape: flattened first unless they are vectors (PyTorch's
+    /// nn.Flatten(), nn.Linear, ...).</summary>
+    public static Sequential Mlp(int[] observationShape, int actions, params int[] hidden) => observationShape.Length == 1
+        ? Mlp(observationShape[0], actions, hidden)
+        : new(observationShape, [new Flatten(), .. MlpLayers((int)Shape.Count(observationShape), actions, hidden)]);
 
     private static List<Layer> MlpLayers(int observations, int actions, int[] hidden)
     {

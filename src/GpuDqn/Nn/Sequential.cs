@@ -27,6 +27,8 @@ public sealed class Sequential
             // Building sets the layer's parameter offset and fusions: a second network would change the first.
             if (layers[i].Owner is not null)
                 throw new ArgumentException($"layer {i} ({layers[i].GetType().Name}) already belongs to another Sequential; create a new layer instead", nameof(layers));
+            if (Array.IndexOf(layers, layers[i]) != i)
+                throw new ArgumentException($"layer {i} appears twice in the Sequential; create a new layer instead");
         }
         InputShape = (int[])inputShape.Clone();
         Layers = layers;
@@ -34,10 +36,7 @@ public sealed class Sequential
         long offset = 0;
         for (int i = 0; i < layers.Length; i++)
         {
-            if (Array.IndexOf(layers, layers[i]) != i)
-                throw new ArgumentException($"layer {i} appears twice in the Sequential; create a new layer instead");
             layers[i].Build(shape);
-            layers[i].Owner = this;
             layers[i].ParameterOffset = offset;
             offset += layers[i].ParameterCount;
             shape = layers[i].OutputShape;
@@ -62,6 +61,8 @@ public sealed class Sequential
             }
         }
         ParameterCount = offset;
+        // Only once every layer built: a network that failed to build claims none of them.
+        foreach (var l in layers) l.Owner = this;
     }
 
     /// <summary>(name, offset in the flat buffer, shape) of every parameter tensor, PyTorch's order.</summary>

@@ -45,9 +45,7 @@ public static class EnvFactory
     /// <summary>The Q-network for an observation shape: config.network, or by shape when "auto".</summary>
     public static Sequential Network(TrainConfig cfg, int[] observationShape, int actions) => cfg.Network switch
     {
-        "mlp" => observationShape.Length == 1
-            ? Networks.Mlp(observationShape[0], actions, cfg.Hidden)
-            : Networks.Mlp(observationShape, actions, cfg.Hidden),
+        "mlp" => Networks.Mlp(observationShape, actions, cfg.Hidden),
         "minatar" => observationShape is [_, 10, 10] ? Networks.MinAtar(observationShape[0], actions) : throw WrongShape(cfg, observationShape, "[C, 10, 10]"),
         "nature" => observationShape is [_, 84, 84] ? Networks.Nature(actions, observationShape[0]) : throw WrongShape(cfg, observationShape, "[C, 84, 84]"),
         "auto" => observationShape switch

@@ -27,6 +27,15 @@ public class ModelTests
     }
 
     [Fact]
+    public void A_network_that_failed_to_build_claims_none_of_its_layers()
+    {
+        var lin = new Linear(2, 3);
+        Assert.ThrowsAny<ArgumentException>(() => new Sequential([2], lin, new Linear(5, 1)));   // 3 outputs into 5 inputs
+        Assert.Null(lin.Owner);
+        Assert.Same(lin, new Sequential([2], lin, new Linear(3, 1)).Layers[0]);
+    }
+
+    [Fact]
     public void A_tensor_of_a_disposed_device_says_so()
     {
         var dev = GpuDqn.Engine.Device.Create("ilgpu-cpu");
