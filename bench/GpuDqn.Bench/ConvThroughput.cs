@@ -48,6 +48,7 @@ public static class ConvThroughput
                 double withDb = Median(device, () => Kernels.Conv2d.Backward(x, w, dy, null, dw, db, l.Stride, 0));
                 double withDx = dx is null ? dwOnly : Median(device, () => Kernels.Conv2d.Backward(x, w, dy, dx, dw, null, l.Stride, 0));
                 Console.WriteLine($"  parts: dw {dwOnly:F3} ms, db {withDb - dwOnly:F3} ms{(dx is null ? "" : $", dx {withDx - dwOnly:F3} ms")}");
+                if (dx is not null) DxPaths(device, () => Kernels.Conv2d.Backward(x, w, dy, dx, dw, null, l.Stride, 0));
             }
         }
         var stack = new Sequential([4, 84, 84], new Nn.Conv2d(4, 32, 8, 4), new Nn.Relu(), new Nn.Conv2d(32, 64, 4, 2), new Nn.Relu(),
@@ -65,6 +66,21 @@ public static class ConvThroughput
             tape.Backward();
         }, 30);
         Console.WriteLine($"nature stack fwd+bwd (tape, ReLUs): {total}");
+    }
+
+    /// <summary>dw + dx with dx direct and through dcol + col2im, alternating 5 times (medians of each round).</summary>
+    private static void DxPaths(Device device, Action dwDx)
+    {
+        var direct = new List<string>();
+        var col = new List<string>();
+        for (int round = 0; round < 5; round++)
+        {
+            direct.Add(Median(device, dwDx).ToString("F3"));
+            Conv2dHostInputGrad.Disabled = true;
+            try { col.Add(Median(device, dwDx).ToString("F3")); }
+            finally { Conv2dHostInputGrad.Disabled = false; }
+        }
+        Console.WriteLine($"  dw+dx, dx direct: {string.Join(' ', direct)} ms; dx by dcol + col2im: {string.Join(' ', col)} ms");
     }
 
     private static double Median(Device device, Action op) => Timing.Median(Timing.Sorted(device, op, 50, warmSeconds: 0.3));

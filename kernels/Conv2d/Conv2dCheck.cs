@@ -39,6 +39,11 @@ internal sealed class Conv2dCheck : IOpChecks
         new(2, 3, 8, 11, 32, 2, 4, 1, 0),
         new(3, 5, 12, 12, 16, 5, 5, 1, 0),
         new(1, 2, 10, 8, 16, 1, 1, 1, 0),
+        // The host's direct input gradient (no padding, C a multiple of 16): a 2x3 kernel at stride 3
+        // (one column class without taps, rows and columns past the last patch), 48 = 32 + 16 channels
+        // under a 3x2 kernel at stride 2 (classes of 2x1, 1x1 ... taps), K not a multiple of 16.
+        new(2, 16, 10, 13, 5, 2, 3, 3, 0),
+        new(3, 48, 9, 8, 7, 3, 2, 2, 0),
     ];
 
     public IEnumerable<OpCase> Cases()

@@ -112,8 +112,8 @@ internal static class Conv2dHost
 
         int workers = Workers(d), kcrs = d.K * d.CRS;
         var partials = workers > 1 ? Scratch(ref dwPartials, (long)(workers - 1) * kcrs) : null;
-        // The direct kernel computes dw without an im2col buffer; dx still goes through dcol + col2im
-        // below, whose vectorised row adds beat scattering the direct kernel's tiles.
+        // The direct kernels compute dw and dx without an im2col buffer; other shapes go through
+        // col (dw) and dcol + col2im (dx) below.
         bool dwDirect = Conv2dHostDirect.Supports(d);
         if (dwDirect)
         {
@@ -122,6 +122,15 @@ internal static class Conv2dHost
                 fixed (float* px = xa, pdy = dya, pdw = dwa.Array, pp = partials)
                     Conv2dHostDirect.WeightGrad(px + xo, pdy + dyo, pdw + dwa.Offset, pp, d, workers);
             }
+        }
+        if (dxa is not null && Conv2dHostInputGrad.Supports(d))
+        {
+            unsafe
+            {
+                fixed (float* pdy = dya, pw = wa.Array, pdx = dxa)
+                    Conv2dHostInputGrad.Run(pdy + dyo, pw + wa.Offset, pdx + dxo, d, workers);
+            }
+            dxa = null;   // done
         }
         if (!dwDirect || dxa is not null) RunWorkers(workers, worker =>
         {

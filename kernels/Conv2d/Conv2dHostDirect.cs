@@ -12,24 +12,27 @@ namespace GpuDqn.Kernels;
 /// that tap's weights for its channels from a transposed copy wt [C·R·S, K] and broadcasts the 8 input
 /// values under the tap straight from x. No im2col buffer and no packing: per tap, 2 weight loads
 /// and 8 broadcasts feed 16 FMAs. AVX2 has 16 ymm registers, so there a tile is 6 pixels, run as
-/// blocks of 6 pixels × 16 channels (12 accumulators, 2 weight loads and 6 broadcasts per tap).
-/// Each output adds its C·R·S products in tap order, whatever the tiling or the core count. The weight gradient runs the same micro-kernel with taps and pixels
-/// swapped (<see cref="WeightGrad"/>). Other shapes use <see cref="Conv2dHost"/>'s im2col + GEMM.
+/// blocks of 6 pixels × 16 channels (12 accumulators, 2 weight loads and 6 broadcasts per tap), and
+/// the forward runs 16 channels at a time over blocks of taps whose weights stay in L1 (<see cref="PanelSums"/>).
+/// Each output adds its C·R·S products in tap order, whatever the tiling or the core count. The weight
+/// gradient runs the same micro-kernel with taps and pixels swapped (<see cref="WeightGrad"/>), the input
+/// gradient over classes of input pixels (<see cref="Conv2dHostInputGrad"/>). Other shapes use
+/// <see cref="Conv2dHost"/>'s im2col + GEMM.
 /// </summary>
 internal static unsafe class Conv2dHostDirect
 {
     /// <summary>The most pixels (taps, in the weight gradient) of one tile: the AVX-512 tile's.</summary>
-    private const int MaxLanes = 8;
+    internal const int MaxLanes = 8;
     /// <summary>Pixels (taps) per tile: 8 with AVX-512; 6 with AVX2, whose 6×16 block keeps 12 accumulators
     /// (one core: 84–86 GFLOP/s at best against 70–72 for a 4×16 block, 91.6 peak).</summary>
-    private static int Lanes => UseWide ? 8 : 6;
+    internal static int Lanes => UseWide ? 8 : 6;
 
     public static bool Supports(in Conv2dDims d) => Supported && d.Pad == 0 && d.K % 16 == 0;
 
     private static readonly bool Wide = Avx512F.IsSupported && Vector512.IsHardwareAccelerated;
     /// <summary>Tests only: use the AVX2 tiles on an AVX-512 machine.</summary>
     internal static bool ForceAvx2 { get; set; }
-    private static bool Supported => Wide || Avx2.IsSupported && Fma.IsSupported;
+    internal static bool Supported => Wide || Avx2.IsSupported && Fma.IsSupported;
     private static bool UseWide => Wide && !ForceAvx2;
 
     // Per calling thread: wt [CRS, K] and the tap offsets, shared read-only by the workers of one call.
@@ -39,12 +42,95 @@ internal static unsafe class Conv2dHostDirect
     /// <param name="workers">how many cores share the batch (contiguous runs of images)</param>
     public static void Forward(float* x, float* w, float* bias, float* y, in Conv2dDims d, bool relu, int workers)
     {
-        float* wt = TransposedWeights(w, d);
         int* taps = Taps(d);
         int* pixels = PixelCorners(d);
         var dims = d;
+        if (!UseWide && !PanelsDisabled)
+        {
+            float* panels = PanelWeights(w, d);
+            ForImages(d.N, workers, (wi, n0, n1) => PanelImages(x, panels, taps, pixels, bias, y, dims, relu, n0, n1));
+            return;
+        }
+        float* wt = TransposedWeights(w, d);
         ForImages(d.N, workers, (wi, n0, n1) => Images(x, wt, taps, pixels, bias, y, dims, relu, n0, n1));
     }
+
+    /// <summary>Tests and benchmarks only: run the AVX2 forward tile by tile over all channels, as the AVX-512 one does.</summary>
+    internal static bool PanelsDisabled { get; set; }
+
+    /// <summary>Taps per block of the AVX2 forward: 256 × 16 weights = 16 KB, half of Zen 3's L1.</summary>
+    private const int TapsPerBlock = 256;
+
+    // Per calling thread: the AVX2 forward's weight panels. Per executing thread: one image's sums over a tap block.
+    [ThreadStatic] private static float[]? panelScratch, sumScratch;
+    [ThreadStatic] private static int[]? tilePixelScratch;
+
+    /// <summary>wp [K/16][C·R·S][16]: each run of 16 output channels' weights, tap after tap, contiguous.</summary>
+    private static float* PanelWeights(float* w, in Conv2dDims d)
+    {
+        int crs = d.CRS;
+        float* wp = HostScratch.Pinned(ref panelScratch, d.K * crs);
+        for (int k = 0; k < d.K; k++)
+        {
+            float* src = w + (long)k * crs, dst = wp + (long)(k / 16) * crs * 16 + k % 16;
+            for (int j = 0; j < crs; j++) dst[j * 16] = src[j];
+        }
+        return wp;
+    }
+
+    /// <summary>
+    /// The AVX2 forward, one image at a time: for each 16 output channels, <see cref="PanelSums"/> over
+    /// the image's pixel tiles, then bias, ReLU and the transpose into y.
+    /// </summary>
+    private static void PanelImages(float* x, float* panels, int* taps, int* pixels, float* bias, float* y, in Conv2dDims d, bool relu, int n0, int n1)
+    {
+        int crs = d.CRS, pq = d.PQ, lanes = Lanes;
+        int* pix = TilePixels(pixels, pq);
+        float* sums = Sums(pq);
+        for (int n = n0; n < n1; n++)
+        {
+            float* img = x + (long)n * d.C * d.HW;
+            float* yImg = y + (long)n * d.K * pq;
+            for (int k0 = 0; k0 < d.K; k0 += 16)
+            {
+                PanelSums(img, pix, pq, taps, crs, panels + (long)k0 * crs, sums);
+                for (int p0 = 0; p0 < pq; p0 += lanes)
+                    Store(sums + p0 * 16, 16, lanes, Math.Min(lanes, pq - p0), bias, k0, yImg + p0, pq, relu);
+            }
+        }
+    }
+
+    /// <summary>
+    /// sums[i, 0..16) = Σ_j img[pix[i] + taps[j]] · panel[j, 0..16) for the <paramref name="pixels"/>
+    /// pixels (pix padded to whole tiles, <see cref="TilePixels"/>): for each block of up to
+    /// <see cref="TapsPerBlock"/> taps, every pixel tile. The block's weights (16 KB at most, contiguous)
+    /// stay in L1 across the pixels; run pixel tile by pixel tile over all taps and channels, every tile
+    /// streamed the whole weight tensor (32–144 KB on the Nature layers) from L2. A pixel's sums carry
+    /// over from block to block in tap order, so each output adds its products in tap order.
+    /// </summary>
+    internal static void PanelSums(float* img, int* pix, int pixels, int* taps, int count, float* panel, float* sums)
+    {
+        int lanes = Lanes, tiles = (pixels + lanes - 1) / lanes;
+        int blocks = (count + TapsPerBlock - 1) / TapsPerBlock, perBlock = (count + blocks - 1) / blocks;
+        for (int t0 = 0; t0 < count; t0 += perBlock)
+        {
+            int n = Math.Min(perBlock, count - t0);
+            for (int tile = 0; tile < tiles; tile++)
+                Tile(16, img, pix + tile * lanes, taps + t0, n, panel + (long)t0 * 16, 16, sums + tile * lanes * 16, 16, accumulate: t0 > 0);
+        }
+    }
+
+    /// <summary><see cref="PanelSums"/>' pixel list in the executing thread's scratch: lanes past the last pixel repeat it.</summary>
+    internal static int* TilePixels(int* pixels, int count)
+    {
+        int padded = (count + Lanes - 1) / Lanes * Lanes;
+        int* pix = HostScratch.Pinned(ref tilePixelScratch, padded);
+        for (int i = 0; i < padded; i++) pix[i] = pixels[Math.Min(i, count - 1)];
+        return pix;
+    }
+
+    /// <summary><see cref="PanelSums"/>' output [pixels, 16] in the executing thread's scratch, with room for Store's 8-row transposes past the last tile.</summary>
+    internal static float* Sums(int pixels) => HostScratch.Pinned(ref sumScratch, (pixels + MaxLanes + 8) * 16);
 
     // Per calling thread: each output pixel's patch corner in x.
     [ThreadStatic] private static int[]? pixScratch;
@@ -53,10 +139,10 @@ internal static unsafe class Conv2dHostDirect
 
     /// <summary>
     /// The weight gradient: worker 0 adds its images' share into dw, worker i ≥ 1 writes its share
-    /// to partials[(i − 1)·K·CRS ...] for the caller to add in worker order. Per tile of 8 taps ×
-    /// 32 channels, Σ over the worker's pixels of x[pixel + tap] · dyᵀ[pixel, channels], the tile
-    /// staying in registers across each image's pixels. (dx stays with dcol + col2im: scattering
-    /// this kernel's tiles back into dx cost more than the vectorised row adds of col2im.)
+    /// to partials[(i − 1)·K·CRS ...] for the caller to add in worker order. Per tile of 8 (AVX2: 6) taps ×
+    /// 32 (16) channels, Σ over the worker's pixels of x[pixel + tap] · dyᵀ[pixel, channels], the tile
+    /// staying in registers across each image's pixels. The input gradient is
+    /// <see cref="Conv2dHostInputGrad"/>.
     /// </summary>
     public static void WeightGrad(float* x, float* dy, float* dw, float* partials, in Conv2dDims d, int workers)
     {
@@ -204,7 +290,7 @@ internal static unsafe class Conv2dHostDirect
     /// img[pix[i] + taps[j]] · w[j·ldw + 0..width), i below <see cref="Lanes"/> (width 32 or 16; tile
     /// rows ldt apart, starting from zero unless <paramref name="accumulate"/>).
     /// </summary>
-    private static void Tile(int width, float* img, int* pix, int* taps, int count, float* w, int ldw, float* tile, int ldt, bool accumulate)
+    internal static void Tile(int width, float* img, int* pix, int* taps, int count, float* w, int ldw, float* tile, int ldt, bool accumulate)
     {
         if (!UseWide)
         {

@@ -1,0 +1,118 @@
+namespace GpuDqn.Kernels;
+
+/// <summary>
+/// The host convolution's input gradient dx += conv-transpose(dy, w) as a direct convolution, for
+/// unpadded convolutions whose input channel count C is a multiple of 16 (Nature's second and third
+/// layers), on the machines <see cref="Conv2dHostDirect"/> runs on.
+/// <para>
+/// Input pixels fall into stride × stride classes by (h mod stride, w mod stride); within a class
+/// every pixel gets its gradient from the same kernel taps, so a class is a stride-1 convolution of
+/// dy (zero-padded so no tap leaves it) with the taps (k, r, s) of that class, K·⌈R/stride⌉·⌈S/stride⌉ of them.
+/// Each class then runs <see cref="Conv2dHostDirect.PanelSums"/> over its pixels for each 16 input
+/// channels, and the sums are added into dx. The dcol GEMM + col2im this replaces ran its GEMM with an inner
+/// dimension of only K = 64 and then walked dcol again: 2–3× slower per flop than the forward.
+/// </para>
+/// Each dx element adds its products in (k, r, s) order, and images never share a dx element, so the
+/// result depends on neither the tiling nor the core count.
+/// </summary>
+internal static unsafe class Conv2dHostInputGrad
+{
+    public static bool Supports(in Conv2dDims d) => Conv2dHostDirect.Supported && !Disabled && d.Pad == 0 && d.C % 16 == 0;
+
+    /// <summary>Tests and benchmarks only: send dx through dcol + col2im instead.</summary>
+    internal static bool Disabled { get; set; }
+
+    /// <summary>One class's share of the tables: its taps and weight panels, its pixels.</summary>
+    private readonly record struct PixelClass(int TapStart, int TapCount, int PixelStart, int PixelCount);
+
+    // Per calling thread: the tables, shared read-only by the workers of one call.
+    [ThreadStatic] private static float[]? weightScratch;
+    [ThreadStatic] private static int[]? tapScratch, pixelScratch, targetScratch;
+    // Per executing thread: one image's zero-padded dy.
+    [ThreadStatic] private static float[]? paddedScratch;
+
+    /// <summary>dy's padding: the rows above it and its padded height (the same along the width).</summary>
+    private static (int Before, int Size) Padding(int input, int output, int kernel, int stride) =>
+        ((kernel - 1) / stride, (kernel - 1) / stride + Math.Max(output, (input + stride - 1) / stride));
+
+    /// <param name="workers">how many cores share the batch (contiguous runs of images)</param>
+    public static void Run(float* dy, float* w, float* dx, in Conv2dDims d, int workers)
+    {
+        var (top, hp) = Padding(d.H, d.P, d.R, d.Stride);
+        var (left, wp) = Padding(d.W, d.Q, d.S, d.Stride);
+        int stride = d.Stride, kTaps = d.K * d.RS;
+        // Class after class: its taps (k, r, s) in that order, as offsets in padded dy from a pixel's
+        // corner, and its weights wc as panels [C/16][taps][16]; its pixels, and where each lies in dx.
+        float* wc = HostScratch.Pinned(ref weightScratch, kTaps * d.C);
+        int* taps = HostScratch.Pinned(ref tapScratch, kTaps);
+        int* pixels = HostScratch.Pinned(ref pixelScratch, d.HW);
+        int* targets = HostScratch.Pinned(ref targetScratch, d.HW);
+        var classes = new List<PixelClass>(stride * stride);
+        int tapEnd = 0, pixelEnd = 0;
+        for (int ph = 0; ph < Math.Min(stride, d.R); ph++)
+            for (int pw = 0; pw < Math.Min(stride, d.S); pw++)
+            {
+                int tapStart = tapEnd, pixelStart = pixelEnd;
+                // Tap (k, r = ph + a·stride, s = pw + b·stride) reaches dy[k, i − a, j − b] from class pixel (i, j).
+                for (int k = 0; k < d.K; k++)
+                    for (int r = ph, a = 0; r < d.R; r += stride, a++)
+                        for (int s = pw; s < d.S; s += stride) taps[tapEnd++] = k * hp * wp - a * wp - (s - pw) / stride;
+                int count = tapEnd - tapStart, tap = 0;
+                float* classWeights = wc + (long)tapStart * d.C;
+                for (int k = 0; k < d.K; k++)
+                    for (int r = ph; r < d.R; r += stride)
+                        for (int s = pw; s < d.S; s += stride, tap++)
+                            for (int c = 0; c < d.C; c++)
+                                classWeights[(long)(c / 16) * 16 * count + tap * 16 + c % 16] = w[((long)k * d.C + c) * d.RS + r * d.S + s];
+                for (int h = ph, i = 0; h < d.H; h += stride, i++)
+                    for (int x = pw, j = 0; x < d.W; x += stride, j++)
+                    {
+                        pixels[pixelEnd] = (i + top) * wp + j + left;
+                        targets[pixelEnd++] = h * d.W + x;
+                    }
+                if (pixelEnd > pixelStart) classes.Add(new PixelClass(tapStart, tapEnd - tapStart, pixelStart, pixelEnd - pixelStart));
+            }
+        var dims = d;
+        var all = classes.ToArray();
+        Conv2dHost.RunWorkers(workers, worker =>
+        {
+            var (n0, n1) = Conv2dHost.Range(worker, workers, dims.N);
+            if (n0 >= n1) return;
+            int paddedLength = checked(dims.K * hp * wp);
+            float* padded = HostScratch.Pinned(ref paddedScratch, paddedLength);
+            new Span<float>(padded, paddedLength).Clear();   // the border stays zero; each image writes the inside
+            for (int n = n0; n < n1; n++)
+            {
+                float* dyImg = dy + (long)n * dims.K * dims.PQ;
+                for (int k = 0; k < dims.K; k++)
+                    for (int p = 0; p < dims.P; p++)
+                        new ReadOnlySpan<float>(dyImg + (long)k * dims.PQ + p * dims.Q, dims.Q)
+                            .CopyTo(new Span<float>(padded + (long)k * hp * wp + (p + top) * wp + left, dims.Q));
+                Image(padded, wc, taps, pixels, targets, all, dx + (long)n * dims.C * dims.HW, dims);
+            }
+        });
+    }
+
+    private static void Image(float* padded, float* wc, int* taps, int* pixels, int* targets, PixelClass[] classes, float* dxImg, in Conv2dDims d)
+    {
+        float* sums = Conv2dHostDirect.Sums(d.HW);
+        foreach (var cls in classes)
+        {
+            int* pix = Conv2dHostDirect.TilePixels(pixels + cls.PixelStart, cls.PixelCount);
+            int* target = targets + cls.PixelStart;
+            for (int c0 = 0; c0 < d.C; c0 += 16)
+            {
+                Conv2dHostDirect.PanelSums(padded, pix, cls.PixelCount, taps + cls.TapStart, cls.TapCount,
+                    wc + (long)cls.TapStart * d.C + (long)c0 * cls.TapCount, sums);
+                // dx[c0 + c, pixel i] += sums[i, c]
+                float* dst = dxImg + (long)c0 * d.HW;
+                for (int i = 0; i < cls.PixelCount; i++)
+                {
+                    float* t = sums + i * 16;
+                    float* at = dst + target[i];
+                    for (int c = 0; c < 16; c++) at[(long)c * d.HW] += t[c];
+                }
+            }
+        }
+    }
+}
