@@ -80,11 +80,11 @@ internal static unsafe class Conv2dHostDirect
 
     /// <summary>
     /// The AVX2 forward, one image at a time: for each 16 output channels, <see cref="PanelSums"/> over
-    /// the image's pixel tiles, then bias, ReLU and the transpose into y.
+    /// the image's pixel tiles, then bias, ReLU and the transpose into y (<see cref="StorePanel"/>).
     /// </summary>
     private static void PanelImages(float* x, float* panels, int* taps, int* pixels, float* bias, float* y, in Conv2dDims d, bool relu, int n0, int n1)
     {
-        int crs = d.CRS, pq = d.PQ, lanes = Lanes;
+        int crs = d.CRS, pq = d.PQ;
         int* pix = TilePixels(pixels, pq);
         float* sums = Sums(pq);
         for (int n = n0; n < n1; n++)
@@ -94,10 +94,43 @@ internal static unsafe class Conv2dHostDirect
             for (int k0 = 0; k0 < d.K; k0 += 16)
             {
                 PanelSums(img, pix, pq, taps, crs, panels + (long)k0 * crs, sums);
-                for (int p0 = 0; p0 < pq; p0 += lanes)
-                    Store(sums + p0 * 16, 16, lanes, Math.Min(lanes, pq - p0), bias, k0, yImg + p0, pq, relu);
+                StorePanel(sums, pq, bias == null ? null : bias + k0, yImg + (long)k0 * pq, relu);
             }
         }
+    }
+
+    /// <summary>
+    /// y[c, p] = sums[p, c] (+ bias[c]) (ReLU) for 16 channels: bias and ReLU on each pixel's row, then
+    /// 8×8 transposes straight into y's channel rows, 8 pixels at a time (scalar for the last pq mod 8).
+    /// </summary>
+    private static void StorePanel(float* sums, int pq, float* bias, float* y, bool relu)
+    {
+        if (bias != null || relu)
+        {
+            var b0 = bias == null ? Vector256<float>.Zero : Vector256.Load(bias);
+            var b1 = bias == null ? Vector256<float>.Zero : Vector256.Load(bias + 8);
+            for (int p = 0; p < pq; p++)
+            {
+                float* row = sums + p * 16;
+                var v0 = Vector256.Load(row) + b0;
+                var v1 = Vector256.Load(row + 8) + b1;
+                if (relu)
+                {
+                    v0 = Avx.Max(Vector256<float>.Zero, v0);   // NaN stays NaN, as in MathF.Max
+                    v1 = Avx.Max(Vector256<float>.Zero, v1);
+                }
+                v0.Store(row);
+                v1.Store(row + 8);
+            }
+        }
+        int p0 = 0;
+        for (; p0 + 8 <= pq; p0 += 8)
+        {
+            HostTranspose.Block8x8(sums + p0 * 16, 16, y + p0, pq);
+            HostTranspose.Block8x8(sums + p0 * 16 + 8, 16, y + 8L * pq + p0, pq);
+        }
+        for (; p0 < pq; p0++)
+            for (int c = 0; c < 16; c++) y[(long)c * pq + p0] = sums[p0 * 16 + c];
     }
 
     /// <summary>
