@@ -15,6 +15,12 @@ if (args.Length > 0 && args[0] == "serve")
     UpdateThroughput.Serve(args.Length > 1 ? args[1] : "cpu", args.Length > 2 ? args[2] : "");
     return;
 }
+// `-- alternate <switch> [filter] [rounds]`: the update with a host path on and off in alternating blocks, one process.
+if (args.Length > 0 && args[0] == "alternate")
+{
+    UpdateThroughput.Alternate(args.Length > 1 ? args[1] : "", args.Length > 2 ? args[2] : "", args.Length > 3 ? int.Parse(args[3]) : 20);
+    return;
+}
 // `-- conv [device] [batch] [parts]`: the conv2d workloads of bench/anchors/conv_anchor.py, in its output format
 // (parts: the backward's dw, db and dx timed apart as well).
 if (args.Length > 0 && args[0] == "conv")

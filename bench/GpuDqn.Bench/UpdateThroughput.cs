@@ -74,6 +74,58 @@ public static class UpdateThroughput
         }
     }
 
+    /// <summary>The host paths a switch turns off, for <see cref="Alternate"/>.</summary>
+    private static readonly Dictionary<string, Action<bool>> Switches = new()
+    {
+        ["conv-rows"] = off => Conv2dHostRows.Disabled = off,
+        ["conv-panels"] = off => Conv2dHostDirect.PanelsDisabled = off,
+        ["conv-dx-direct"] = off => Conv2dHostInputGrad.Disabled = off,
+        ["gemm-packed"] = on => GemmHost.ForcePacked = on,
+    };
+
+    /// <summary>
+    /// A change's effect on the update, measured the only way this machine allows: blocks of updates
+    /// with a host path on and off taking turns in one process (about 0.2 s each, <paramref name="rounds"/>
+    /// of each), medians of each side. Runs apart, minutes apart, differ by up to 1.5× on their own.
+    /// Run: <c>dotnet run -c Release --project bench/GpuDqn.Bench -- alternate &lt;switch&gt; [filter] [rounds]</c>.
+    /// </summary>
+    public static void Alternate(string switchName, string filter, int rounds)
+    {
+        if (!Switches.TryGetValue(switchName, out var set))
+            throw new ArgumentException($"alternate: unknown switch \"{switchName}\"; known: {string.Join(", ", Switches.Keys)}");
+        using var device = Device.Create("cpu");
+        foreach (var w in Matching(filter))
+        {
+            var (learner, batch) = Prepare(device, w.Net(), w.Batch, w.Algo);
+            var times = Timing.Sorted(device, () => learner.Update(batch), w.Reps, warmSeconds: 2);
+            int block = Math.Max(1, (int)(200 / Timing.Median(times)));   // ~0.2 s
+            var on = new List<double>();
+            var off = new List<double>();
+            try
+            {
+                for (int r = 0; r < rounds; r++)
+                    foreach (bool disabled in new[] { false, true })
+                    {
+                        set(disabled);
+                        for (int i = 0; i < block; i++)
+                        {
+                            long t0 = Stopwatch.GetTimestamp();
+                            learner.Update(batch);
+                            (disabled ? off : on).Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+                        }
+                    }
+            }
+            finally
+            {
+                set(false);
+            }
+            on.Sort();
+            off.Sort();
+            double mOn = Timing.Median([.. on]), mOff = Timing.Median([.. off]);
+            Console.WriteLine($"{w.Name}: {switchName} on {mOn:F3} ms, off {mOff:F3} ms, on/off {mOn / mOff:F3} ({rounds} rounds of {block} updates each)");
+        }
+    }
+
     private static void Bench(Device device, string name, Sequential net, int batchSize, Algo algo, int reps)
     {
         var (learner, batch) = Prepare(device, net, batchSize, algo);
