@@ -1,3 +1,4 @@
+using GpuDqn.Engine;
 using GpuDqn.Kernels;
 using GpuDqn.Tests.Gemm;
 using Xunit;
@@ -12,27 +13,29 @@ namespace GpuDqn.Tests.Conv2dOp;
 [Collection(nameof(GemmHostIsaCollection))]   // ForceAvx2 and Conv2dHostRows.Disabled are global, like GemmHost.ForceIsa
 public class Conv2dDirectTests
 {
-    public static TheoryData<int> DirectShapes()
+    /// <summary>The indices of <see cref="Conv2dCheck.Shapes"/> a host path takes.</summary>
+    private static TheoryData<int> ShapesWhere(Func<Conv2dCheck.ConvShape, bool> takes)
     {
         var data = new TheoryData<int>();
         for (int i = 0; i < Conv2dCheck.Shapes.Length; i++)
-        {
-            var s = Conv2dCheck.Shapes[i];
-            if (s.Pad == 0 && s.K % 16 == 0) data.Add(i);
-        }
+            if (takes(Conv2dCheck.Shapes[i])) data.Add(i);
         return data;
     }
 
-    public static TheoryData<int> InputGradShapes()
+    /// <summary>Random x, w and b of a shape, and a y to write (the seed in the tests' messages).</summary>
+    private static (Tensor<float> X, Tensor<float> W, Tensor<float> B, Tensor<float> Y) RandomConv(Device device, Conv2dCheck.ConvShape s, int seed)
     {
-        var data = new TheoryData<int>();
-        for (int i = 0; i < Conv2dCheck.Shapes.Length; i++)
-        {
-            var s = Conv2dCheck.Shapes[i];
-            if (s.Pad == 0 && s.C % 16 == 0) data.Add(i);
-        }
-        return data;
+        var rng = new Random(seed);
+        int p = Conv2dCheck.Out(s.H, s.R, s.Stride, 0), q = Conv2dCheck.Out(s.W, s.S, s.Stride, 0);
+        var x = device.FromArray(GpuDqn.SelfTest.Reference.Uniform(rng, (long)s.N * s.C * s.H * s.W), s.N, s.C, s.H, s.W);
+        var w = device.FromArray(GpuDqn.SelfTest.Reference.Uniform(rng, (long)s.K * s.C * s.R * s.S), s.K, s.C, s.R, s.S);
+        var b = device.FromArray(GpuDqn.SelfTest.Reference.Uniform(rng, s.K), s.K);
+        return (x, w, b, device.Zeros<float>(s.N, s.K, p, q));
     }
+
+    public static TheoryData<int> DirectShapes() => ShapesWhere(s => s.Pad == 0 && s.K % 16 == 0);
+
+    public static TheoryData<int> InputGradShapes() => ShapesWhere(s => s.Pad == 0 && s.C % 16 == 0);
 
     /// <summary>The direct input gradient (<see cref="Conv2dHostInputGrad"/>: classes of input pixels by
     /// stride, some without taps) with the AVX2 tiles, and with the dcol + col2im path it replaces, against float64.</summary>
@@ -60,16 +63,7 @@ public class Conv2dDirectTests
         }
     }
 
-    public static TheoryData<int> RowShapes()
-    {
-        var data = new TheoryData<int>();
-        for (int i = 0; i < Conv2dCheck.Shapes.Length; i++)
-        {
-            var s = Conv2dCheck.Shapes[i];
-            if (s.Pad == 0 && s.Stride == 1 && s.K % 16 == 0 && Conv2dCheck.Out(s.W, s.S, 1, 0) == 8) data.Add(i);
-        }
-        return data;
-    }
+    public static TheoryData<int> RowShapes() => ShapesWhere(s => s.Pad == 0 && s.Stride == 1 && s.K % 16 == 0 && Conv2dCheck.Out(s.W, s.S, 1, 0) == 8);
 
     /// <summary>The row tiles (2 rows × 6 channels, vectors over pixels) add each output's taps in the
     /// order the pixel tiles do: the two paths agree bit for bit (the op checks hold both to float64).</summary>
@@ -79,12 +73,7 @@ public class Conv2dDirectTests
         var s = Conv2dCheck.Shapes[shapeIndex];
         var device = TestDevices.Get("cpu");
         int seed = TestDevices.NewSeed();
-        var rng = new Random(seed);
-        int p = Conv2dCheck.Out(s.H, s.R, 1, 0), q = Conv2dCheck.Out(s.W, s.S, 1, 0);
-        var x = device.FromArray(GpuDqn.SelfTest.Reference.Uniform(rng, (long)s.N * s.C * s.H * s.W), s.N, s.C, s.H, s.W);
-        var w = device.FromArray(GpuDqn.SelfTest.Reference.Uniform(rng, (long)s.K * s.C * s.R * s.S), s.K, s.C, s.R, s.S);
-        var b = device.FromArray(GpuDqn.SelfTest.Reference.Uniform(rng, s.K), s.K);
-        var y = device.Zeros<float>(s.N, s.K, p, q);
+        var (x, w, b, y) = RandomConv(device, s, seed);
         foreach (bool relu in new[] { false, true })
         {
             GpuDqn.Kernels.Conv2d.Forward(x, w, b, y, 1, 0, relu);
@@ -114,12 +103,7 @@ public class Conv2dDirectTests
         var s = Conv2dCheck.Shapes[shapeIndex];
         var device = TestDevices.Get("cpu");
         int seed = TestDevices.NewSeed();
-        var rng = new Random(seed);
-        int p = Conv2dCheck.Out(s.H, s.R, s.Stride, 0), q = Conv2dCheck.Out(s.W, s.S, s.Stride, 0);
-        var x = device.FromArray(GpuDqn.SelfTest.Reference.Uniform(rng, (long)s.N * s.C * s.H * s.W), s.N, s.C, s.H, s.W);
-        var w = device.FromArray(GpuDqn.SelfTest.Reference.Uniform(rng, (long)s.K * s.C * s.R * s.S), s.K, s.C, s.R, s.S);
-        var b = device.FromArray(GpuDqn.SelfTest.Reference.Uniform(rng, s.K), s.K);
-        var y = device.Zeros<float>(s.N, s.K, p, q);
+        var (x, w, b, y) = RandomConv(device, s, seed);
         Conv2dHostDirect.ForceAvx2 = true;
         Conv2dHostRows.Disabled = true;
         try
