@@ -139,18 +139,33 @@ internal static unsafe class Conv2dHostDirect
     /// <see cref="TapsPerBlock"/> taps, every pixel tile. The block's weights (16 KB at most, contiguous)
     /// stay in L1 across the pixels; run pixel tile by pixel tile over all taps and channels, every tile
     /// streamed the whole weight tensor (32–144 KB on the Nature layers) from L2. A pixel's sums carry
-    /// over from block to block in tap order, so each output adds its products in tap order.
+    /// over from block to block in tap order, so each output adds its products in tap order. With
+    /// <paramref name="tileTaps"/>, tile t sums only taps [tileTaps[2t], tileTaps[2t + 1]) (none: zeros).
     /// </summary>
-    internal static void PanelSums(float* img, int* pix, int pixels, int* taps, int count, float* panel, float* sums)
+    internal static void PanelSums(float* img, int* pix, int pixels, int* taps, int count, float* panel, float* sums, int* tileTaps = null)
     {
         int lanes = Lanes, tiles = (pixels + lanes - 1) / lanes;
         int blocks = (count + TapsPerBlock - 1) / TapsPerBlock, perBlock = (count + blocks - 1) / blocks;
         for (int t0 = 0; t0 < count; t0 += perBlock)
         {
-            int n = Math.Min(perBlock, count - t0);
+            int t1 = Math.Min(count, t0 + perBlock);
             for (int tile = 0; tile < tiles; tile++)
-                Tile(16, img, pix + tile * lanes, taps + t0, n, panel + (long)t0 * 16, 16, sums + tile * lanes * 16, 16, accumulate: t0 > 0);
+            {
+                int start = t0, end = t1, first = 0;
+                if (tileTaps != null)
+                {
+                    first = tileTaps[2 * tile];
+                    start = Math.Max(t0, first);
+                    end = Math.Min(t1, tileTaps[2 * tile + 1]);
+                    if (start >= end) continue;
+                }
+                Tile(16, img, pix + tile * lanes, taps + start, end - start, panel + (long)start * 16, 16, sums + tile * lanes * 16, 16,
+                    accumulate: start > first);
+            }
         }
+        if (tileTaps != null)
+            for (int tile = 0; tile < tiles; tile++)
+                if (tileTaps[2 * tile] >= tileTaps[2 * tile + 1]) new Span<float>(sums + tile * lanes * 16, lanes * 16).Clear();
     }
 
     /// <summary><see cref="PanelSums"/>' pixel list in the executing thread's scratch: lanes past the last pixel repeat it.</summary>

@@ -7,13 +7,14 @@ namespace GpuDqn.Kernels;
 /// <para>
 /// Input pixels fall into stride × stride classes by (h mod stride, w mod stride); within a class
 /// every pixel gets its gradient from the same kernel taps, so a class is a stride-1 convolution of
-/// dy (zero-padded so no tap leaves it) with the taps (k, r, s) of that class, K·⌈R/stride⌉·⌈S/stride⌉ of them.
+/// dy (zero-padded so no tap leaves it) with the taps (r, s, k) of that class, ⌈R/stride⌉·⌈S/stride⌉·K of them.
 /// Each class then runs <see cref="Conv2dHostDirect.PanelSums"/> over its pixels for each 16 input
 /// channels, and the sums are added into dx. The dcol GEMM + col2im this replaces ran its GEMM with an inner
 /// dimension of only K = 64 and then walked dcol again: 2–3× slower per flop than the forward.
 /// </para>
-/// Each dx element adds its products in (k, r, s) order, and images never share a dx element, so the
-/// result depends on neither the tiling nor the core count.
+/// A tile of pixels skips the kernel rows whose taps would read only dy's zero padding for all its
+/// pixels. Each dx element adds its products in (r, s, k) order over its tile's kernel rows, and images
+/// never share a dx element, so the result depends on neither the core count nor the timing.
 /// </summary>
 internal static unsafe class Conv2dHostInputGrad
 {
@@ -23,11 +24,11 @@ internal static unsafe class Conv2dHostInputGrad
     internal static bool Disabled { get; set; }
 
     /// <summary>One class's share of the tables: its taps and weight panels, its pixels.</summary>
-    private readonly record struct PixelClass(int TapStart, int TapCount, int PixelStart, int PixelCount);
+    private readonly record struct PixelClass(int TapStart, int TapCount, int PixelStart, int PixelCount, int TileTaps);
 
     // Per calling thread: the tables, shared read-only by the workers of one call.
     [ThreadStatic] private static float[]? weightScratch;
-    [ThreadStatic] private static int[]? tapScratch, pixelScratch, targetScratch;
+    [ThreadStatic] private static int[]? tapScratch, pixelScratch, targetScratch, tileTapScratch;
     // Per executing thread: one image's zero-padded dy.
     [ThreadStatic] private static float[]? paddedScratch;
 
@@ -41,36 +42,51 @@ internal static unsafe class Conv2dHostInputGrad
         var (top, hp) = Padding(d.H, d.P, d.R, d.Stride);
         var (left, wp) = Padding(d.W, d.Q, d.S, d.Stride);
         int stride = d.Stride, kTaps = d.K * d.RS;
-        // Class after class: its taps (k, r, s) in that order, as offsets in padded dy from a pixel's
-        // corner, and its weights wc as panels [C/16][taps][16]; its pixels, and where each lies in dx.
+        // Class after class: its taps (r, s, k) in that order, as offsets in padded dy from a pixel's
+        // corner, and its weights wc as panels [C/16][taps][16]; its pixels, and where each lies in dx;
+        // for each tile of its pixels the taps that reach dy from at least one of them.
+        int lanes = Conv2dHostDirect.Lanes;
         float* wc = HostScratch.Pinned(ref weightScratch, kTaps * d.C);
         int* taps = HostScratch.Pinned(ref tapScratch, kTaps);
         int* pixels = HostScratch.Pinned(ref pixelScratch, d.HW);
         int* targets = HostScratch.Pinned(ref targetScratch, d.HW);
+        int* tileTaps = HostScratch.Pinned(ref tileTapScratch, 2 * (d.HW + stride * stride * lanes));
         var classes = new List<PixelClass>(stride * stride);
-        int tapEnd = 0, pixelEnd = 0;
+        int tapEnd = 0, pixelEnd = 0, tileEnd = 0;
         for (int ph = 0; ph < Math.Min(stride, d.R); ph++)
             for (int pw = 0; pw < Math.Min(stride, d.S); pw++)
             {
-                int tapStart = tapEnd, pixelStart = pixelEnd;
-                // Tap (k, r = ph + a·stride, s = pw + b·stride) reaches dy[k, i − a, j − b] from class pixel (i, j).
-                for (int k = 0; k < d.K; k++)
-                    for (int r = ph, a = 0; r < d.R; r += stride, a++)
-                        for (int s = pw; s < d.S; s += stride) taps[tapEnd++] = k * hp * wp - a * wp - (s - pw) / stride;
+                int tapStart = tapEnd, pixelStart = pixelEnd, tileStart = tileEnd;
+                int rows = (d.R - ph + stride - 1) / stride, cols = (d.S - pw + stride - 1) / stride;
+                // Tap (r = ph + a·stride, s = pw + b·stride, k) reaches dy[k, i − a, j − b] from class pixel (i, j).
+                for (int a = 0; a < rows; a++)
+                    for (int b = 0; b < cols; b++)
+                        for (int k = 0; k < d.K; k++) taps[tapEnd++] = k * hp * wp - a * wp - b;
                 int count = tapEnd - tapStart, tap = 0;
                 float* classWeights = wc + (long)tapStart * d.C;
-                for (int k = 0; k < d.K; k++)
-                    for (int r = ph; r < d.R; r += stride)
-                        for (int s = pw; s < d.S; s += stride, tap++)
+                for (int r = ph; r < d.R; r += stride)
+                    for (int s = pw; s < d.S; s += stride)
+                        for (int k = 0; k < d.K; k++, tap++)
                             for (int c = 0; c < d.C; c++)
                                 classWeights[(long)(c / 16) * 16 * count + tap * 16 + c % 16] = w[((long)k * d.C + c) * d.RS + r * d.S + s];
+                int width = (d.W - pw + stride - 1) / stride;   // class pixels per row
                 for (int h = ph, i = 0; h < d.H; h += stride, i++)
                     for (int x = pw, j = 0; x < d.W; x += stride, j++)
                     {
                         pixels[pixelEnd] = (i + top) * wp + j + left;
                         targets[pixelEnd++] = h * d.W + x;
                     }
-                if (pixelEnd > pixelStart) classes.Add(new PixelClass(tapStart, tapEnd - tapStart, pixelStart, pixelEnd - pixelStart));
+                if (pixelEnd == pixelStart) continue;
+                // A tile of class rows i0..i1 reaches dy rows only through a in [i0 − (P − 1), i1]: the other
+                // kernel rows would read only dy's zero padding (nature3: 21% of its taps).
+                for (int first = 0; first < pixelEnd - pixelStart; first += lanes)
+                {
+                    int i0 = first / width, i1 = (Math.Min(first + lanes, pixelEnd - pixelStart) - 1) / width;
+                    int a0 = Math.Max(0, i0 - (d.P - 1)), a1 = Math.Min(rows - 1, i1);
+                    tileTaps[tileEnd++] = a0 * cols * d.K;
+                    tileTaps[tileEnd++] = a1 >= a0 ? (a1 + 1) * cols * d.K : a0 * cols * d.K;
+                }
+                classes.Add(new PixelClass(tapStart, count, pixelStart, pixelEnd - pixelStart, tileStart));
             }
         var dims = d;
         var all = classes.ToArray();
@@ -88,12 +104,12 @@ internal static unsafe class Conv2dHostInputGrad
                     for (int p = 0; p < dims.P; p++)
                         new ReadOnlySpan<float>(dyImg + (long)k * dims.PQ + p * dims.Q, dims.Q)
                             .CopyTo(new Span<float>(padded + (long)k * hp * wp + (p + top) * wp + left, dims.Q));
-                Image(padded, wc, taps, pixels, targets, all, dx + (long)n * dims.C * dims.HW, dims);
+                Image(padded, wc, taps, pixels, targets, tileTaps, all, dx + (long)n * dims.C * dims.HW, dims);
             }
         });
     }
 
-    private static void Image(float* padded, float* wc, int* taps, int* pixels, int* targets, PixelClass[] classes, float* dxImg, in Conv2dDims d)
+    private static void Image(float* padded, float* wc, int* taps, int* pixels, int* targets, int* tileTaps, PixelClass[] classes, float* dxImg, in Conv2dDims d)
     {
         float* sums = Conv2dHostDirect.Sums(d.HW);
         foreach (var cls in classes)
@@ -103,7 +119,7 @@ internal static unsafe class Conv2dHostInputGrad
             for (int c0 = 0; c0 < d.C; c0 += 16)
             {
                 Conv2dHostDirect.PanelSums(padded, pix, cls.PixelCount, taps + cls.TapStart, cls.TapCount,
-                    wc + (long)cls.TapStart * d.C + (long)c0 * cls.TapCount, sums);
+                    wc + (long)cls.TapStart * d.C + (long)c0 * cls.TapCount, sums, tileTaps + cls.TileTaps);
                 // dx[c0 + c, pixel i] += sums[i, c]
                 float* dst = dxImg + (long)c0 * d.HW;
                 for (int i = 0; i < cls.PixelCount; i++)
