@@ -171,14 +171,14 @@ internal static unsafe class Conv2dHostDirect
     /// <summary><see cref="PanelSums"/>' pixel list in the executing thread's scratch: lanes past the last pixel repeat it.</summary>
     internal static int* TilePixels(int* pixels, int count)
     {
-        int padded = (count + Lanes - 1) / Lanes * Lanes;
+        int padded = checked((count + Lanes - 1) / Lanes * Lanes);
         int* pix = HostScratch.Pinned(ref tilePixelScratch, padded);
         for (int i = 0; i < padded; i++) pix[i] = pixels[Math.Min(i, count - 1)];
         return pix;
     }
 
     /// <summary><see cref="PanelSums"/>' output [pixels, 16] in the executing thread's scratch, with room for Store's 8-row transposes past the last tile.</summary>
-    internal static float* Sums(int pixels) => HostScratch.Pinned(ref sumScratch, (pixels + MaxLanes + 8) * 16);
+    internal static float* Sums(int pixels) => HostScratch.Pinned(ref sumScratch, checked((pixels + MaxLanes + 8) * 16));
 
     // Per calling thread: each output pixel's patch corner in x.
     [ThreadStatic] private static int[]? pixScratch;

@@ -50,7 +50,7 @@ internal static unsafe class Conv2dHostInputGrad
         int* taps = HostScratch.Pinned(ref tapScratch, kTaps);
         int* pixels = HostScratch.Pinned(ref pixelScratch, d.HW);
         int* targets = HostScratch.Pinned(ref targetScratch, d.HW);
-        int* tileTaps = HostScratch.Pinned(ref tileTapScratch, 2 * (d.HW + stride * stride * lanes));
+        int* tileTaps = HostScratch.Pinned(ref tileTapScratch, checked(2 * (d.HW + stride * stride * lanes)));
         var classes = new List<PixelClass>(stride * stride);
         int tapEnd = 0, pixelEnd = 0, tileEnd = 0;
         for (int ph = 0; ph < Math.Min(stride, d.R); ph++)
