@@ -110,7 +110,7 @@ public static class Checkpoint
         {
             return buildNet(cfg.Validate());
         }
-        catch (Exception e) when (e is ArgumentException or NullReferenceException)
+        catch (ArgumentException e)
         {
             throw new CheckpointException($"'{sidecarPath}' has an invalid config: {e.Message}");
         }

@@ -120,10 +120,12 @@ public sealed record TrainConfig
     {
         static void Require(bool ok, string message) { if (!ok) throw new ArgumentException(message); }
         // A config file can hold null where a value belongs.
-        Require(!string.IsNullOrEmpty(Env), "env must name an environment, got " + (Env is null ? "null" : "an empty string"));
-        Require(!string.IsNullOrEmpty(Device), "device must name a device (auto, cpu, ilgpu-cpu, cuda, opencl), got " + (Device is null ? "null" : "an empty string"));
-        Require(!string.IsNullOrEmpty(Network), "network must be auto, mlp, minatar or nature, got " + (Network is null ? "null" : "an empty string"));
-        Require(!string.IsNullOrEmpty(RunRoot), "run_root must name a directory, got " + (RunRoot is null ? "null" : "an empty string"));
+        static void RequireName(string? value, string message) =>
+            Require(!string.IsNullOrEmpty(value), $"{message}, got {(value is null ? "null" : "an empty string")}");
+        RequireName(Env, "env must name an environment");
+        RequireName(Device, "device must name a device (auto, cpu, ilgpu-cpu, cuda, opencl)");
+        RequireName(Network, "network must be auto, mlp, minatar or nature");
+        RequireName(RunRoot, "run_root must name a directory");
         Require(RunDir is null || RunDir.Length > 0, "run_dir must name a directory (or be left out), got an empty string");
         Require(Hidden is not null, "hidden must list the MLP's layer widths, e.g. [256, 256], got null");
         Require(Enum.IsDefined(Algo), $"algo must be vdqn, tdqn or ddqn, got {Algo}");
