@@ -80,7 +80,7 @@ public static class UpdateThroughput
         ["conv-rows"] = off => Conv2dHostRows.Disabled = off,
         ["conv-panels"] = off => Conv2dHostDirect.PanelsDisabled = off,
         ["conv-dx-direct"] = off => Conv2dHostInputGrad.Disabled = off,
-        ["gemm-packed"] = on => GemmHost.ForcePacked = on,
+        ["gemm-packed"] = off => GemmHost.ForcePacked = off,   // off: A packed even where it could be read in place
     };
 
     /// <summary>

@@ -63,7 +63,6 @@ internal static unsafe class Conv2dHostDirect
 
     // Per calling thread: the AVX2 forward's weight panels. Per executing thread: one image's sums over a tap block.
     [ThreadStatic] private static float[]? panelScratch, sumScratch;
-    [ThreadStatic] private static int[]? tilePixelScratch;
 
     /// <summary>wp [K/16][C·R·S][16]: each run of 16 output channels' weights, tap after tap, contiguous.</summary>
     private static float* PanelWeights(float* w, in Conv2dDims d)
@@ -85,7 +84,6 @@ internal static unsafe class Conv2dHostDirect
     private static void PanelImages(float* x, float* panels, int* taps, int* pixels, float* bias, float* y, in Conv2dDims d, bool relu, int n0, int n1)
     {
         int crs = d.CRS, pq = d.PQ;
-        int* pix = TilePixels(pixels, pq);
         float* sums = Sums(pq);
         for (int n = n0; n < n1; n++)
         {
@@ -93,7 +91,7 @@ internal static unsafe class Conv2dHostDirect
             float* yImg = y + (long)n * d.K * pq;
             for (int k0 = 0; k0 < d.K; k0 += 16)
             {
-                PanelSums(img, pix, pq, taps, crs, panels + (long)k0 * crs, sums);
+                PanelSums(img, pixels, pq, taps, crs, panels + (long)k0 * crs, sums);
                 StorePanel(sums, pq, bias == null ? null : bias + k0, yImg + (long)k0 * pq, relu);
             }
         }
@@ -135,7 +133,7 @@ internal static unsafe class Conv2dHostDirect
 
     /// <summary>
     /// sums[i, 0..16) = Σ_j img[pix[i] + taps[j]] · panel[j, 0..16) for the <paramref name="pixels"/>
-    /// pixels (pix padded to whole tiles, <see cref="TilePixels"/>): for each block of up to
+    /// pixels (pix padded to whole tiles, lanes past the last pixel repeating it): for each block of up to
     /// <see cref="TapsPerBlock"/> taps, every pixel tile. The block's weights (16 KB at most, contiguous)
     /// stay in L1 across the pixels; run pixel tile by pixel tile over all taps and channels, every tile
     /// streamed the whole weight tensor (32–144 KB on the Nature layers) from L2. A pixel's sums carry
@@ -166,15 +164,6 @@ internal static unsafe class Conv2dHostDirect
         if (tileTaps != null)
             for (int tile = 0; tile < tiles; tile++)
                 if (tileTaps[2 * tile] >= tileTaps[2 * tile + 1]) new Span<float>(sums + tile * lanes * 16, lanes * 16).Clear();
-    }
-
-    /// <summary><see cref="PanelSums"/>' pixel list in the executing thread's scratch: lanes past the last pixel repeat it.</summary>
-    internal static int* TilePixels(int* pixels, int count)
-    {
-        int padded = checked((count + Lanes - 1) / Lanes * Lanes);
-        int* pix = HostScratch.Pinned(ref tilePixelScratch, padded);
-        for (int i = 0; i < padded; i++) pix[i] = pixels[Math.Min(i, count - 1)];
-        return pix;
     }
 
     /// <summary><see cref="PanelSums"/>' output [pixels, 16] in the executing thread's scratch, with room for Store's 8-row transposes past the last tile.</summary>
@@ -230,11 +219,16 @@ internal static unsafe class Conv2dHostDirect
         }
     }
 
-    /// <summary>Offset in x of each output pixel's patch corner, in pixel order.</summary>
+    /// <summary>Offset in x of each output pixel's patch corner, in pixel order (the calling thread's scratch, padded to whole tiles).</summary>
     private static int* PixelCorners(in Conv2dDims d)
     {
-        int* pixels = HostScratch.Pinned(ref pixScratch, d.PQ);
-        for (int i = 0; i < d.PQ; i++) pixels[i] = i / d.Q * d.Stride * d.W + i % d.Q * d.Stride;
+        int padded = checked((d.PQ + Lanes - 1) / Lanes * Lanes);
+        int* pixels = HostScratch.Pinned(ref pixScratch, padded);
+        for (int i = 0; i < padded; i++)
+        {
+            int p = Math.Min(i, d.PQ - 1);   // padded to whole tiles for PanelSums: lanes past the last pixel repeat it
+            pixels[i] = p / d.Q * d.Stride * d.W + p % d.Q * d.Stride;
+        }
         return pixels;
     }
 

@@ -43,13 +43,14 @@ internal static unsafe class Conv2dHostInputGrad
         var (left, wp) = Padding(d.W, d.Q, d.S, d.Stride);
         int stride = d.Stride, kTaps = d.K * d.RS, paddedLength = checked(d.K * hp * wp);
         // Class after class: its taps (r, s, k) in that order, as offsets in padded dy from a pixel's
-        // corner, and its weights wc as panels [C/16][taps][16]; its pixels, and where each lies in dx;
+        // corner, and its weights wc as panels [C/16][taps][16]; its pixels (padded to whole tiles), and where each lies in dx;
         // for each tile of its pixels the taps that reach dy from at least one of them.
         int lanes = Conv2dHostDirect.Lanes;
         float* wc = HostScratch.Pinned(ref weightScratch, kTaps * d.C);
         int* taps = HostScratch.Pinned(ref tapScratch, kTaps);
-        int* pixels = HostScratch.Pinned(ref pixelScratch, d.HW);
-        int* targets = HostScratch.Pinned(ref targetScratch, d.HW);
+        int pixelRoom = checked(d.HW + stride * stride * lanes);   // each class padded to whole tiles
+        int* pixels = HostScratch.Pinned(ref pixelScratch, pixelRoom);
+        int* targets = HostScratch.Pinned(ref targetScratch, pixelRoom);
         int* tileTaps = HostScratch.Pinned(ref tileTapScratch, checked(2 * (d.HW + stride * stride * lanes)));
         var classes = new List<PixelClass>(stride * stride);
         int tapEnd = 0, pixelEnd = 0, tileEnd = 0;
@@ -76,17 +77,20 @@ internal static unsafe class Conv2dHostInputGrad
                         pixels[pixelEnd] = (i + top) * wp + j + left;
                         targets[pixelEnd++] = h * d.W + x;
                     }
-                if (pixelEnd == pixelStart) continue;
+                int classPixels = pixelEnd - pixelStart;
+                if (classPixels == 0) continue;
                 // A tile of class rows i0..i1 reaches dy rows only through a in [i0 − (P − 1), i1]: the other
                 // kernel rows would read only dy's zero padding (nature3: 21% of its taps).
-                for (int first = 0; first < pixelEnd - pixelStart; first += lanes)
+                for (int first = 0; first < classPixels; first += lanes)
                 {
-                    int i0 = first / width, i1 = (Math.Min(first + lanes, pixelEnd - pixelStart) - 1) / width;
+                    int i0 = first / width, i1 = (Math.Min(first + lanes, classPixels) - 1) / width;
                     int a0 = Math.Max(0, i0 - (d.P - 1)), a1 = Math.Min(rows - 1, i1);
                     tileTaps[tileEnd++] = a0 * cols * d.K;
                     tileTaps[tileEnd++] = a1 >= a0 ? (a1 + 1) * cols * d.K : a0 * cols * d.K;
                 }
-                classes.Add(new PixelClass(tapStart, count, pixelStart, pixelEnd - pixelStart, tileStart));
+                // Padded to whole tiles, as PanelSums reads them: lanes past the class's last pixel repeat it.
+                for (; (pixelEnd - pixelStart) % lanes != 0; pixelEnd++) pixels[pixelEnd] = pixels[pixelEnd - 1];
+                classes.Add(new PixelClass(tapStart, count, pixelStart, classPixels, tileStart));
             }
         var dims = d;
         var all = classes.ToArray();
@@ -113,7 +117,7 @@ internal static unsafe class Conv2dHostInputGrad
         float* sums = Conv2dHostDirect.Sums(d.HW);
         foreach (var cls in classes)
         {
-            int* pix = Conv2dHostDirect.TilePixels(pixels + cls.PixelStart, cls.PixelCount);
+            int* pix = pixels + cls.PixelStart;
             int* target = targets + cls.PixelStart;
             for (int c0 = 0; c0 < d.C; c0 += 16)
             {
